@@ -1,0 +1,42 @@
+"""The ``assistant`` command: global options and command registration."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from assistant.cli import demo, ingest, inspect
+from assistant.cli.common import State
+
+app = typer.Typer(
+    name="assistant",
+    help="Link strategy assistant: ingest a site, then ask where its links should go.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _global(
+    ctx: typer.Context,
+    workspace: Annotated[Path | None, typer.Option(
+        "--workspace", "-w", envvar="ASSISTANT_WORKSPACE", help="Workspace folder [default: ./.assistant]")] = None,
+    config: Annotated[Path | None, typer.Option(
+        "--config", "-c", envvar="ASSISTANT_CONFIG", help="config.toml to read")] = None,
+) -> None:
+    state = State(config=config, workspace=workspace)
+    ctx.obj = state
+    ctx.call_on_close(state.close)
+
+
+app.command("ingest")(ingest.ingest)
+app.command("pages")(inspect.pages)
+app.command("links")(inspect.links)
+app.command("demo")(demo.demo)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,98 @@
+"""`assistant ingest SOURCE`: crawl a site (or read a sitemap, a URL list, a folder) into the workspace."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from assistant.cli.common import UserError, friendly, state
+from assistant.cli.output import Format, emit_json, progress_bar, stdout
+from assistant.ingest.pipeline import Ingestor, Summary
+from assistant.ingest.sources import from_argument
+from assistant.services import Services
+from assistant.store.lock import WorkspaceLock
+
+
+@friendly
+def ingest(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="start URL, sitemap URL (.xml/.xml.gz), file of URLs, or folder")],
+    max_pages: Annotated[int | None, typer.Option(help="stop after this many URLs")] = None,
+    max_depth: Annotated[int | None, typer.Option(help="clicks from the start URL")] = None,
+    concurrency: Annotated[int | None, typer.Option(help="parallel requests")] = None,
+    delay: Annotated[float | None, typer.Option(help="seconds between requests to the host")] = None,
+    user_agent: Annotated[str | None, typer.Option(help="User-Agent header (and robots.txt agent)")] = None,
+    include: Annotated[list[str] | None, typer.Option(help="regex a URL must match (repeatable)")] = None,
+    exclude: Annotated[list[str] | None, typer.Option(help="regex that skips a URL (repeatable)")] = None,
+    timeout: Annotated[float | None, typer.Option(help="seconds per request")] = None,
+    max_time: Annotated[float | None, typer.Option(help="seconds for the whole crawl")] = None,
+    max_bytes: Annotated[int | None, typer.Option(help="largest page body in bytes")] = None,
+    base_url: Annotated[str | None, typer.Option(help="URL of the folder's root (folder SOURCE)")] = None,
+    embed: Annotated[bool | None, typer.Option("--embed/--no-embed", help="embed chunks into Chroma")] = None,
+    wait: Annotated[float, typer.Option(help="seconds to wait for a busy workspace")] = 0.0,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json")] = Format.table,
+) -> None:
+    """Read a whole site into the workspace: pages, links (content vs boilerplate), text chunks and vectors."""
+    crawl: dict[str, Any] = {k: v for k, v in {
+        "max_pages": max_pages, "max_depth": max_depth, "concurrency": concurrency, "delay": delay,
+        "user_agent": user_agent, "include": include or None, "exclude": exclude or None, "timeout": timeout,
+        "max_time": max_time, "max_bytes": max_bytes}.items() if v is not None}
+    overrides: dict[str, Any] = {"crawl": crawl}
+    if embed is not None:
+        overrides["embed"] = {"enabled": embed}
+    st = state(ctx)
+    settings = st.settings(**overrides)
+    with WorkspaceLock(settings.workspace, "ingest", wait):
+        services = st.services(**overrides)
+        summary = run_ingest(services, source, base_url)
+    if fmt is Format.json:
+        emit_json(summary.as_dict())
+    else:
+        print_summary(summary)
+
+
+def run_ingest(services: Services, source_arg: str, base_url: str | None = None) -> Summary:
+    """Resolve the source and run one ingest with a progress bar (shared with `assistant demo`)."""
+    settings = services.settings
+    source = from_argument(source_arg, services.fetcher, base_url=base_url,
+                           trailing_slash=settings.crawl.trailing_slash, max_urls=settings.crawl.max_pages,
+                           use_robots_sitemaps=settings.crawl.sitemaps)
+    with progress_bar() as bar:
+        ingestor = Ingestor(settings, services.db, services.fetcher, services.embedder,
+                            services.embedding_pair if settings.embed.enabled else None, bar)
+        summary = ingestor.run(source)
+    if not summary.totals.get("html_pages"):
+        reasons = ", ".join(f"{k} ×{v}" for k, v in summary.errors.items()) or "nothing reachable"
+        raise UserError(f"no HTML page could be ingested from {source_arg} ({reasons}); "
+                        "see `assistant pages --all` for what was recorded")
+    return summary
+
+
+def print_summary(s: Summary) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"ingest of {s.source} ({s.kind})", show_header=False)
+    table.add_column("what", style="bold")
+    table.add_column("value", justify="right")
+    t = s.totals
+    rows = [
+        ("URLs handled", s.fetched), ("new pages", s.new), ("changed pages", s.changed),
+        ("unchanged pages", s.unchanged), ("redirects", s.redirects), ("gone", s.gone),
+        ("errors", sum(s.errors.values())),
+        *((f"  {reason}", n) for reason, n in sorted(s.errors.items())),
+        *((f"skipped: {reason}", n) for reason, n in sorted(s.skipped.items())),
+        ("pages in workspace", t.get("pages", 0)), ("HTML pages", t.get("html_pages", 0)),
+        ("links", t.get("links", 0)), ("content links", t.get("content_links", 0)),
+        ("chunks", t.get("chunks", 0)), ("vectors in Chroma", "-" if s.vectors is None else s.vectors),
+        ("chunks embedded this run", s.embedded_chunks),
+        ("complete", "yes" if s.complete else f"no (stopped at {s.limit})"), ("seconds", f"{s.seconds:.1f}"),
+    ]
+    for what, value in rows:
+        table.add_row(what, str(value))
+    out = stdout()
+    out.print(table)
+    for w in s.warnings[:10]:
+        out.print(f"[yellow]warning:[/] {w}", highlight=False)
+    if len(s.warnings) > 10:
+        out.print(f"[yellow]… {len(s.warnings) - 10} more warnings[/]")

@@ -1,0 +1,1 @@
+"""ingest: fetch (the only HTTP code) -> sources -> extract (pure) -> pipeline (incremental)."""

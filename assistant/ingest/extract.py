@@ -1,0 +1,314 @@
+"""HTML -> page record + links. Pure: bytes in, records out, no I/O.
+
+Links come from lxml (``make_links_absolute(page_url)`` honouring ``<base>``); main text, title and
+dates from trafilatura. A link is **content** when it is outside the page's chrome (nav, header,
+footer, aside, menus, sidebars: by tag, ARIA role or class/id) and either sits in the main text
+trafilatura keeps or inside the element that holds that text (link-only lists such as "further
+reading", which trafilatura drops for their link density, still belong to the article).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+import lxml.html
+from lxml import etree
+from trafilatura import bare_extraction
+
+from assistant.ingest.text import normalize_space, sentence_at
+from assistant.ingest.urls import normalize
+
+CHROME_TAGS = frozenset({"nav", "header", "footer", "aside", "menu", "noscript", "template"})
+CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "menu", "menubar", "search"})
+CHROME_HINT = re.compile(
+    r"(?:^|[-_\s])(?:nav|navbar|navigation|menu|breadcrumbs?|sidebar|widgets?|footer|header|masthead|colophon|"
+    r"pager|pagination|comments?|tags?|tagcloud|related|share|sharing|social|skip-link|subscribe|newsletter|"
+    r"author-bio|cookies?|banner|ads|advert|sponsored|promo)(?:[-_\s]|$)",
+    re.IGNORECASE,
+)
+HINTLESS_TAGS = frozenset({"html", "body", "main", "article"})
+TEXT_BLOCKS = frozenset({"p", "li", "pre", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dd",
+                         "dt", "figcaption", "caption"})
+SENTENCE_BLOCKS = TEXT_BLOCKS | {"div", "section", "article", "main", "body", "ul", "ol", "table"}
+SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "ftp:", "sms:", "about:", "file:")
+MIN_BLOCK_CHARS = 40
+CONTAINER_SHARE = 0.75
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\ufffd]")
+
+
+class ExtractError(Exception):
+    """A page whose bytes cannot be read as HTML; ``reason`` is a short stable code."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class Link:
+    target: str              # absolute, normalised
+    anchor: str              # visible text, or img alt / title for image links
+    anchor_kind: str         # text | image | empty
+    rel: str                 # space-separated, lower case (nofollow, sponsored, ugc, ...)
+    placement: str           # content | boilerplate
+    sentence: str            # the sentence (content) or block text around the link
+    position: int            # order in the page
+
+
+@dataclass(frozen=True)
+class Extracted:
+    title: str
+    description: str
+    canonical: str | None
+    lang: str
+    published: str | None
+    modified: str | None
+    main_text: str           # paragraphs separated by "\n", whitespace collapsed inside each
+    word_count: int
+    noindex: bool
+    nofollow: bool
+    links: list[Link] = field(default_factory=list)
+
+
+def decode_html(content: bytes, content_type: str = "") -> str:
+    """Bytes -> text using the HTTP charset, a BOM or ``<meta charset>``; raise on binary/undecodable bytes."""
+    if not content.strip():
+        raise ExtractError("empty", "the page body is empty")
+    declared = _charset(content_type) or _bom_charset(content) or _meta_charset(content[:4096])
+    candidates = [c for c in (declared, "utf-8") if c]
+    for charset in candidates:
+        try:
+            text = content.decode(charset)
+            break
+        except (UnicodeDecodeError, LookupError):
+            continue
+    else:
+        text = content.decode("utf-8", errors="replace")
+    sample = text[:200_000]
+    bad = len(_CONTROL.findall(sample))
+    if bad > max(8, len(sample) // 100):
+        raise ExtractError("bad-encoding", f"undecodable or binary content ({bad} bad characters with charset "
+                                           f"{declared or 'utf-8'})")
+    return text.lstrip("\ufeff")
+
+
+def _charset(content_type: str) -> str | None:
+    match = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", content_type, re.IGNORECASE)
+    return _known(match.group(1)) if match else None
+
+
+def _bom_charset(content: bytes) -> str | None:
+    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if content.startswith(bom):
+            return name
+    return None
+
+
+def _meta_charset(head: bytes) -> str | None:
+    match = _META_CHARSET.search(head)
+    return _known(match.group(1).decode("ascii", "ignore")) if match else None
+
+
+def _known(name: str) -> str | None:
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def extract(html: str, url: str, trailing_slash: str = "keep") -> Extracted:
+    """Parse one page. ``url`` is the final URL the page was served at."""
+    try:
+        tree = lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError) as exc:
+        raise ExtractError("unparsable", f"not parsable as HTML: {exc}") from None
+    tree.make_links_absolute(url, resolve_base_href=True, handle_failures="discard")
+    robots = " ".join(tree.xpath("//meta[translate(@name,'ROBTSGEO','robtsgeo')='robots' or "
+                                 "translate(@name,'ROBTSGEO','robtsgeo')='googlebot']/@content")).lower()
+    canonical = _first(tree.xpath("//link[translate(@rel,'CANONIL','canonil')='canonical']/@href"))
+    head_title = normalize_space(_first(tree.xpath("//title//text()")) or "")
+    description = normalize_space(_first(tree.xpath(
+        "//meta[translate(@name,'DESCRIPTON','descripton')='description']/@content")) or "")
+    lang = (_first(tree.xpath("/html/@lang")) or "").strip().lower()
+    modified = _first(tree.xpath(
+        "//meta[@property='article:modified_time' or @property='og:updated_time' or @itemprop='dateModified']"
+        "/@content | //time[@itemprop='dateModified']/@datetime"))
+    links_raw = _collect_links(tree, url)
+
+    doc = bare_extraction(tree, url=url, with_metadata=True, include_links=True, include_tables=True,
+                          include_comments=False, include_images=False, deduplicate=False)
+    blocks, refs = _kept_blocks(doc.body if doc is not None else None)
+    main_text = "\n".join(blocks)
+    title = normalize_space(getattr(doc, "title", None) or "") or head_title.split(" | ")[0].strip()
+    published = getattr(doc, "date", None) or None
+    links = _place_links(tree, links_raw, blocks, refs, trailing_slash)
+    return Extracted(
+        title=title or head_title,
+        description=description or normalize_space(getattr(doc, "description", None) or ""),
+        canonical=normalize(canonical, trailing_slash) if canonical else None,
+        lang=lang,
+        published=published,
+        modified=(modified or "")[:10] or None,
+        main_text=main_text,
+        word_count=len(main_text.split()),
+        noindex="noindex" in robots or "none" in robots.split(","),
+        nofollow="nofollow" in robots or "none" in robots.split(","),
+        links=links,
+    )
+
+
+def _first(values: list[str]) -> str | None:
+    return str(values[0]) if values else None
+
+
+def _kept_blocks(body: etree._Element | None) -> tuple[list[str], Counter[tuple[str, str]]]:
+    """Paragraph texts and (target, anchor) link pairs of trafilatura's main-content tree."""
+    blocks: list[str] = []
+    refs: Counter[tuple[str, str]] = Counter()
+    if body is None:
+        return blocks, refs
+    for el in body.iter("p", "head", "item", "quote", "code", "cell", "list", "table", "row"):
+        if el.tag in ("list", "table", "row") or any(child.tag in ("item", "row", "cell", "list")
+                                                     for child in el):
+            continue
+        text = normalize_space("".join(el.itertext()))
+        if text:
+            blocks.append(text)
+    for ref in body.iter("ref"):
+        target = normalize(ref.get("target") or "")
+        if target:
+            refs[(target, normalize_space("".join(ref.itertext())))] += 1
+    return blocks, refs
+
+
+@dataclass
+class _RawLink:
+    el: lxml.html.HtmlElement
+    target: str
+    anchor: str
+    kind: str
+    rel: str
+
+
+def _collect_links(tree: lxml.html.HtmlElement, page_url: str) -> list[_RawLink]:
+    out: list[_RawLink] = []
+    page = normalize(page_url)
+    for el in tree.iter("a", "area"):
+        href = (el.get("href") or "").strip()
+        if not href or href.lower().startswith(SKIP_SCHEMES):
+            continue
+        target = normalize(href)
+        if target is None or (target == page and "#" in href):
+            continue   # not http(s), or an in-page fragment
+        text = normalize_space(el.text_content()) if el.tag == "a" else ""
+        kind = "text"
+        if not text:
+            alts = [normalize_space(i.get("alt") or "") for i in el.iter("img")] + [el.get("alt") or ""]
+            text = normalize_space(" ".join(a for a in alts if a) or el.get("title") or el.get("aria-label") or "")
+            kind = "image" if any(True for _ in el.iter("img", "svg", "picture")) or el.tag == "area" else "empty"
+            kind = kind if text or kind == "image" else "empty"
+        rel = " ".join(sorted({r.lower() for r in (el.get("rel") or "").split()}))
+        out.append(_RawLink(el, target, text, kind, rel))
+    return out
+
+
+def _is_chrome(el: etree._Element, memo: dict[etree._Element, bool]) -> bool:
+    chain: list[etree._Element] = []
+    node: etree._Element | None = el
+    result = False
+    while node is not None:
+        if node in memo:
+            result = memo[node]
+            break
+        chain.append(node)
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if tag in CHROME_TAGS or (node.get("role") or "").strip().lower() in CHROME_ROLES:
+            result = True
+            break
+        if tag not in HINTLESS_TAGS:
+            names = f"{node.get('class') or ''} {node.get('id') or ''}"
+            if names.strip() and CHROME_HINT.search(names):
+                result = True
+                break
+        node = node.getparent()
+    for n in chain:
+        memo[n] = result
+    return result
+
+
+def _container(tree: lxml.html.HtmlElement, blocks: list[str],
+               memo: dict[etree._Element, bool]) -> etree._Element | None:
+    """The deepest element holding most of the text trafilatura kept."""
+    main = " ".join(blocks)
+    weights: Counter[etree._Element] = Counter()
+    total = 0
+    if main:
+        for el in tree.iter(*TEXT_BLOCKS):
+            text = normalize_space(el.text_content())
+            if len(text) < MIN_BLOCK_CHARS or text not in main or _is_chrome(el, memo):
+                continue
+            total += len(text)
+            for anc in el.iterancestors():
+                weights[anc] += len(text)
+    if total:
+        best: etree._Element | None = None
+        best_depth = -1
+        for el, weight in weights.items():
+            if weight >= CONTAINER_SHARE * total:
+                depth = sum(1 for _ in el.iterancestors())
+                if depth > best_depth:
+                    best, best_depth = el, depth
+        return best
+    fallback = tree.xpath("//main | //*[@role='main'] | //article")
+    return fallback[0] if fallback else tree.find("body")
+
+
+def _place_links(tree: lxml.html.HtmlElement, raw: list[_RawLink], blocks: list[str],
+                 refs: Counter[tuple[str, str]], trailing_slash: str) -> list[Link]:
+    memo: dict[etree._Element, bool] = {}
+    container = _container(tree, blocks, memo)
+    inside: set[etree._Element] = set(container.iter("a", "area")) if container is not None else set()
+    links: list[Link] = []
+    for pos, r in enumerate(raw):
+        chrome = _is_chrome(r.el, memo)
+        key = (r.target, r.anchor)
+        kept = not chrome and refs[key] > 0
+        if kept:
+            refs[key] -= 1
+        content = not chrome and (kept or r.el in inside)
+        target = normalize(r.target, trailing_slash) or r.target
+        links.append(Link(target, r.anchor, r.kind, r.rel, "content" if content else "boilerplate",
+                          _sentence(r.el, r.anchor), pos))
+    return links
+
+
+def _sentence(el: etree._Element, anchor: str) -> str:
+    block = el
+    for anc in el.iterancestors():
+        block = anc
+        if isinstance(anc.tag, str) and anc.tag in SENTENCE_BLOCKS:
+            break
+    before: list[str] = []
+    _text_before(block, el, before)
+    text = normalize_space(block.text_content() if hasattr(block, "text_content") else "".join(block.itertext()))
+    offset = len(normalize_space("".join(before)))
+    return sentence_at(text, offset, anchor)
+
+
+def _text_before(node: etree._Element, stop: etree._Element, out: list[str]) -> bool:
+    """Append the text of ``node`` that precedes ``stop``; True once ``stop`` is reached."""
+    if node is stop:
+        return True
+    if node.text and isinstance(node.tag, str):
+        out.append(node.text)
+    for child in node:
+        if _text_before(child, stop, out):
+            return True
+        if child.tail:
+            out.append(child.tail)
+    return False

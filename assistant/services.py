@@ -1,0 +1,68 @@
+"""The one place that builds external clients (HTTP, SQLite, embedder, Chroma) and hands them out.
+
+Commands and tests build a :class:`Services` from settings; engines receive the clients they need.
+Nothing heavy is imported or opened until first use, so `assistant pages` starts fast.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from assistant.ingest.fetch import Fetcher
+from assistant.settings import ConfigError, Settings
+from assistant.store.db import Database
+from assistant.store.embedder import Embedder, OnnxEmbedder
+from assistant.store.vectors import ChromaStore, VectorStore
+
+
+class Services:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.workspace: Path = settings.workspace
+
+    @cached_property
+    def db(self) -> Database:
+        return Database(self.workspace / "assistant.db")
+
+    @cached_property
+    def fetcher(self) -> Fetcher:
+        return Fetcher(self.settings.crawl)
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        e = self.settings.embed
+        return OnnxEmbedder(Path(e.model_path) if e.model_path else None,
+                            Path(e.tokenizer_path) if e.tokenizer_path else None, threads=e.threads)
+
+    @cached_property
+    def chroma_client(self) -> Any:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma = ChromaSettings(anonymized_telemetry=False)
+        url = self.settings.store.chroma_url
+        if not url:
+            path = self.workspace / "chroma"
+            path.mkdir(parents=True, exist_ok=True)
+            return chromadb.PersistentClient(path=str(path), settings=chroma)
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigError(f"[store] chroma_url {url!r} is not an http(s) URL")
+        return chromadb.HttpClient(host=parts.hostname, port=parts.port or (443 if parts.scheme == "https" else 80),
+                                   ssl=parts.scheme == "https", settings=chroma)
+
+    @cached_property
+    def vectors(self) -> VectorStore:
+        return ChromaStore(self.chroma_client, self.settings.store.collection, self.embedder.name)
+
+    def embedding_pair(self) -> tuple[Embedder, VectorStore]:
+        return self.embedder, self.vectors
+
+    def close(self) -> None:
+        if "fetcher" in self.__dict__:
+            self.fetcher.close()
+        if "db" in self.__dict__:
+            self.db.close()

@@ -1,0 +1,1 @@
+"""store: the workspace's SQLite database, the embedder and the Chroma vectors."""

@@ -1,0 +1,78 @@
+"""Read-only queries for the inspection commands (pages, links) and URL lookup."""
+
+from __future__ import annotations
+
+import difflib
+import sqlite3
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from assistant.ingest.urls import normalize
+from assistant.store.db import Database
+
+
+class UnknownURL(LookupError):
+    """A URL the workspace does not hold; the message offers near matches."""
+
+
+def resolve_url(db: Database, text: str) -> str:
+    """A workspace URL from what a user typed: absolute URL, path (``/blog/x/``) or slug, slash-tolerant."""
+    urls = [r[0] for r in db.conn.execute("SELECT url FROM pages WHERE gone=0")]
+    if not urls:
+        raise UnknownURL("the workspace is empty: run `assistant ingest SOURCE` first")
+    base = urls[0]
+    candidate = normalize(text if "://" in text else urljoin(base, text)) or text
+    variants = {candidate, candidate.rstrip("/"), candidate.rstrip("/") + "/"}
+    present = set(urls)
+    for v in variants:
+        if v in present:
+            return v
+    row = db.conn.execute("SELECT url FROM pages WHERE final_url IN (?,?,?) AND gone=0", tuple(variants)).fetchone()
+    if row:
+        return str(row[0])
+    paths = {urlsplit(u).path: u for u in urls}
+    near = difflib.get_close_matches(urlsplit(candidate).path, list(paths), n=3, cutoff=0.6)
+    hint = f"; did you mean {', '.join(paths[p] for p in near)}?" if near else ""
+    raise UnknownURL(f"{text} is not a page of this workspace{hint}")
+
+
+def pages_overview(db: Database, include_all: bool = False) -> list[dict[str, Any]]:
+    where = "" if include_all else "AND p.content_hash IS NOT NULL"
+    rows = db.conn.execute(f"""
+        WITH live AS (SELECT id, url FROM pages WHERE gone=0),
+        inl AS (SELECT l.target_url AS url, count(*) AS n, sum(l.placement='content') AS c,
+                       count(DISTINCT l.source_id) AS sources
+                FROM links l JOIN live s ON s.id=l.source_id WHERE l.internal=1 GROUP BY l.target_url),
+        outl AS (SELECT source_id, count(*) AS n, sum(internal) AS internal, sum(placement='content') AS c
+                 FROM links GROUP BY source_id)
+        SELECT p.url, p.title, p.status, p.word_count AS words, p.published, p.depth, p.noindex, p.canonical,
+               p.in_sitemap, coalesce(inl.n,0) AS inlinks, coalesce(inl.c,0) AS content_inlinks,
+               coalesce(inl.sources,0) AS linking_pages, coalesce(outl.n,0) AS outlinks,
+               coalesce(outl.internal,0) AS internal_outlinks, coalesce(outl.c,0) AS content_outlinks
+        FROM pages p LEFT JOIN inl ON inl.url=p.url LEFT JOIN outl ON outl.source_id=p.id
+        WHERE p.gone=0 {where} ORDER BY p.url""")
+    return [_row(r) for r in rows]
+
+
+def links_query(db: Database, *, to: str | None = None, frm: str | None = None,
+                placement: str | None = None) -> list[dict[str, Any]]:
+    clauses, params = ["s.gone=0"], []
+    if to:
+        clauses.append("l.target_url=?")
+        params.append(to)
+    if frm:
+        clauses.append("s.url=?")
+        params.append(frm)
+    if placement:
+        clauses.append("l.placement=?")
+        params.append(placement)
+    rows = db.conn.execute(f"""
+        SELECT s.url AS source, l.target_url AS target, l.anchor, l.anchor_kind, l.placement, l.rel,
+               l.internal, l.sentence, l.position
+        FROM links l JOIN pages s ON s.id=l.source_id WHERE {' AND '.join(clauses)}
+        ORDER BY s.url, l.position""", params)
+    return [_row(r) for r in rows]
+
+
+def _row(r: sqlite3.Row) -> dict[str, Any]:
+    return {k: r[k] for k in r.keys()}  # noqa: SIM118 - sqlite3.Row is not a mapping

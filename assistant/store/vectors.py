@@ -1,0 +1,78 @@
+"""Chunk vectors in Chroma. We always pass our own embeddings: Chroma's default embedding
+function (which downloads a model at run time) is never used."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    url: str
+    title: str
+    position: int
+    text: str
+    similarity: float
+
+
+class VectorStore(Protocol):
+    """The seam between the engines and Chroma (a fake could stand here; tests use real Chroma)."""
+
+    def upsert(self, ids: Sequence[str], vectors: NDArray[np.float32], texts: Sequence[str],
+               metadatas: Sequence[dict[str, Any]]) -> None: ...
+
+    def delete(self, ids: Sequence[str]) -> None: ...
+
+    def ids(self) -> set[str]: ...
+
+    def count(self) -> int: ...
+
+    def query(self, vector: NDArray[np.float32], k: int, where: dict[str, Any] | None = None) -> list[Hit]: ...
+
+
+class ChromaStore:
+    """A Chroma collection (PersistentClient or HttpClient, built in :mod:`assistant.services`)."""
+
+    def __init__(self, client: Any, name: str, model_id: str) -> None:
+        self.client = client
+        self.collection = client.get_or_create_collection(
+            name, embedding_function=None, metadata={"hnsw:space": "cosine", "embedding_model": model_id})
+
+    def upsert(self, ids: Sequence[str], vectors: NDArray[np.float32], texts: Sequence[str],
+               metadatas: Sequence[dict[str, Any]]) -> None:
+        if ids:
+            self.collection.upsert(ids=list(ids), embeddings=vectors.tolist(), documents=list(texts),
+                                   metadatas=list(metadatas))
+
+    def delete(self, ids: Sequence[str]) -> None:
+        for start in range(0, len(ids), 5000):
+            self.collection.delete(ids=list(ids[start:start + 5000]))
+
+    def ids(self) -> set[str]:
+        out: set[str] = set()
+        offset = 0
+        while True:
+            got = self.collection.get(include=[], limit=5000, offset=offset)
+            out.update(got["ids"])
+            if len(got["ids"]) < 5000:
+                return out
+            offset += 5000
+
+    def count(self) -> int:
+        return int(self.collection.count())
+
+    def query(self, vector: NDArray[np.float32], k: int, where: dict[str, Any] | None = None) -> list[Hit]:
+        res = self.collection.query(query_embeddings=[vector.tolist()], n_results=k, where=where,
+                                    include=["documents", "metadatas", "distances"])
+        hits = []
+        for cid, doc, meta, dist in zip(res["ids"][0], res["documents"][0], res["metadatas"][0],
+                                        res["distances"][0], strict=False):
+            hits.append(Hit(cid, str(meta.get("url", "")), str(meta.get("title", "")), int(meta.get("position", 0)),
+                            doc or "", 1.0 - float(dist)))
+        return hits
