@@ -15,7 +15,7 @@ from assistant.ingest.fetch import Fetcher
 from assistant.settings import ConfigError, Settings
 from assistant.store.db import Database
 from assistant.store.embedder import Embedder, OnnxEmbedder
-from assistant.store.vectors import ChromaStore, VectorStore
+from assistant.store.vectors import ChromaStore, StoreError, VectorStore
 
 
 class Services:
@@ -51,8 +51,11 @@ class Services:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ConfigError(f"[store] chroma_url {url!r} is not an http(s) URL")
-        return chromadb.HttpClient(host=parts.hostname, port=parts.port or (443 if parts.scheme == "https" else 80),
-                                   ssl=parts.scheme == "https", settings=chroma)
+        try:
+            return chromadb.HttpClient(host=parts.hostname, ssl=parts.scheme == "https", settings=chroma,
+                                       port=parts.port or (443 if parts.scheme == "https" else 80))
+        except Exception as exc:  # chromadb raises ValueError / httpx errors for an unreachable server
+            raise StoreError(f"cannot reach the Chroma server at {url} ([store] chroma_url): {exc}") from None
 
     @cached_property
     def vectors(self) -> VectorStore:

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -24,6 +24,8 @@ class ConfigError(Exception):
 
 
 class CrawlSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     max_pages: int = Field(10_000, ge=1, description="stop after this many pages (HTML or error) are recorded")
     max_depth: int = Field(50, ge=0, description="clicks from the start URL; sitemap URLs start at depth 1")
     concurrency: int = Field(4, ge=1, le=64, description="parallel requests")
@@ -46,6 +48,8 @@ class CrawlSettings(BaseModel):
 
 
 class EmbedSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     enabled: bool = Field(True, description="embed chunks during ingest (off: pages and links only)")
     model_path: str = Field("", description="ONNX model; empty = the packaged all-MiniLM-L6-v2 int8")
     tokenizer_path: str = Field("", description="tokenizer.json; empty = the packaged one")
@@ -55,6 +59,8 @@ class EmbedSettings(BaseModel):
 
 
 class StoreSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     chroma_url: str = Field("", description="empty = PersistentClient in the workspace; else a `chroma run` URL")
     collection: str = Field("chunks", description="Chroma collection name (one workspace, one collection)")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Annotated
 
@@ -27,9 +28,17 @@ def _global(
     config: Annotated[Path | None, typer.Option(
         "--config", "-c", envvar="ASSISTANT_CONFIG", help="config.toml to read")] = None,
 ) -> None:
+    quiet_libraries()
     state = State(config=config, workspace=workspace)
     ctx.obj = state
     ctx.call_on_close(state.close)
+
+
+def quiet_libraries() -> None:
+    """Our warnings go to stderr; extraction libraries' per-page chatter does not."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    for name in ("trafilatura", "htmldate", "courlan", "chromadb", "httpx", "onnxruntime"):
+        logging.getLogger(name).setLevel(logging.ERROR)
 
 
 app.command("ingest")(ingest.ingest)

@@ -58,10 +58,11 @@ def friendly(fn: Callable[P, R]) -> Callable[P, R]:
         from assistant.ingest.sources import SourceError
         from assistant.store.embedder import EmbedderError
         from assistant.store.lock import WorkspaceBusy
+        from assistant.store.vectors import StoreError
 
         try:
             return fn(*args, **kwargs)
-        except (UserError, ConfigError, SourceError, EmbedderError, WorkspaceBusy) as exc:
+        except (UserError, ConfigError, SourceError, EmbedderError, WorkspaceBusy, StoreError) as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None
 

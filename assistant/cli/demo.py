@@ -1,20 +1,224 @@
-"""`assistant demo`: serve the bundled sample blog on 127.0.0.1, ingest it, show what was learned."""
+"""`assistant demo`: serve the bundled sample blog on 127.0.0.1, ingest it, show what was learned.
+
+The sample is 60 densely interlinked posts of The Go Blog (© The Go Authors, CC BY 4.0), built by
+``tools/make_demo_site.py`` into ``assistant/demo_site/``. The demo copies it to a temporary folder,
+serves it with the standard library's HTTP server on loopback (port 8765 when free, else any free
+port), ingests it like ``assistant ingest http://127.0.0.1:PORT/`` would, and prints a summary.
+
+Where it goes: the ``demo/`` sub-folder of the workspace (``./.assistant/demo`` by default), so the
+sample never mixes with a site you ingested yourself. A re-run on the same port is an incremental
+re-ingest (nothing changed: nothing re-embedded); when the port differs from the last run the site's
+URLs differ too, so the demo workspace is emptied and the site ingested (and embedded) afresh.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+import shutil
+import sqlite3
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from importlib.abc import Traversable
+from importlib.resources import files
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import typer
 
-from assistant.cli.common import friendly, state
-from assistant.cli.output import Format, emit_json
+from assistant.cli.common import UserError, friendly, state
+from assistant.cli.ingest import print_summary, run_ingest
+from assistant.cli.output import Format, emit_json, stdout
+from assistant.ingest.pipeline import Summary
+from assistant.store.db import Database
+from assistant.store.lock import WorkspaceLock
+from assistant.store.queries import pages_overview
+
+PREFERRED_PORT = 8765
+PLACEHOLDER = "http://127.0.0.1:8000"      # the base the bundled sitemap.xml and robots.txt are written with
+SUBFOLDER = "demo"
+MARKER = "demo-site-url"                   # the site URL the demo workspace holds
+ATTRIBUTION = "Sample content: The Go Blog, © The Go Authors, CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/)"
+TOP = 10
+
+# Settings the demo needs whatever config.toml says: the whole sample, quickly, embedded, in the workspace.
+CRAWL = {"max_pages": 1000, "max_depth": 50, "delay": 0.0, "max_time": 600.0, "include": [], "exclude": [],
+         "respect_robots": True, "sitemaps": True}
+OVERRIDES: dict[str, Any] = {"crawl": CRAWL, "embed": {"enabled": True}, "store": {"chroma_url": ""}}
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def bundled_site() -> Traversable:
+    site = files("assistant") / "demo_site"
+    if not site.joinpath("index.html").is_file():
+        raise UserError("the bundled demo site is missing (assistant/demo_site); "
+                        "rebuild it with `python tools/make_demo_site.py`")
+    return site
+
+
+def copy_tree(src: Traversable, dst: Path) -> None:
+    """Copy a package resource folder (a plain folder or inside a zip) to ``dst``."""
+    dst.mkdir(parents=True, exist_ok=True)
+    for item in src.iterdir():
+        if item.is_dir():
+            copy_tree(item, dst / item.name)
+        else:
+            (dst / item.name).write_bytes(item.read_bytes())
+
+
+def rebase(site: Path, base: str) -> None:
+    """Point the sitemap and robots.txt at the port the site is actually served on."""
+    for name in ("sitemap.xml", "robots.txt"):
+        f = site / name
+        if f.is_file():
+            f.write_text(f.read_text(encoding="utf-8").replace(PLACEHOLDER, base.rstrip("/")), encoding="utf-8")
+
+
+def _server(directory: Path) -> ThreadingHTTPServer:
+    handler = partial(_QuietHandler, directory=str(directory))
+    try:
+        return ThreadingHTTPServer(("127.0.0.1", PREFERRED_PORT), handler)
+    except OSError:
+        return ThreadingHTTPServer(("127.0.0.1", 0), handler)
+
+
+@contextmanager
+def serve_demo_site(keep: bool) -> Iterator[tuple[str, Path]]:
+    """Copy the bundled site to a temporary folder and serve it on loopback: yields (base URL, folder)."""
+    site = bundled_site()
+    tmp = Path(tempfile.mkdtemp(prefix="assistant-demo-"))
+    try:
+        root = tmp / "site"
+        copy_tree(site, root)
+        httpd = _server(root)
+        httpd.daemon_threads = True
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/"
+        try:
+            rebase(root, url)
+            thread = threading.Thread(target=httpd.serve_forever, name="demo-http", daemon=True)
+            thread.start()
+            try:
+                yield url, root
+            finally:
+                httpd.shutdown()
+                thread.join(timeout=5)
+        finally:
+            httpd.server_close()
+    finally:
+        if not keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def reset_if_other_site(workspace: Path, url: str) -> bool:
+    """Empty the demo workspace when it holds the sample from another port (other URLs). Under the lock."""
+    marker = workspace / MARKER
+    db = workspace / "assistant.db"
+    previous = marker.read_text(encoding="utf-8").strip() if marker.is_file() else None
+    if not db.exists() or previous == url:
+        return False
+    for name in ("assistant.db", "assistant.db-wal", "assistant.db-shm"):
+        (workspace / name).unlink(missing_ok=True)
+    shutil.rmtree(workspace / "chroma", ignore_errors=True)
+    return True
+
+
+def top_pages(db: Database, limit: int = TOP) -> list[dict[str, Any]]:
+    rows = [r for r in pages_overview(db) if r["status"] == 200]
+    rows.sort(key=lambda r: (-r["content_inlinks"], -r["inlinks"], r["url"]))
+    return [{"url": r["url"], "path": urlsplit(r["url"]).path or "/", "title": r["title"], "words": r["words"],
+             "content_inlinks": r["content_inlinks"], "inlinks": r["inlinks"], "outlinks": r["outlinks"]}
+            for r in rows[:limit]]
+
+
+def headline(db: Database, summary: Summary) -> dict[str, Any]:
+    conn: sqlite3.Connection = db.conn
+    placements = {row[0]: row[1] for row in conn.execute(
+        "SELECT l.placement, count(*) FROM links l JOIN pages p ON p.id=l.source_id WHERE p.gone=0 "
+        "GROUP BY l.placement")}
+    internal_content = conn.execute(
+        "SELECT count(*) FROM links l JOIN pages p ON p.id=l.source_id WHERE p.gone=0 "
+        "AND l.placement='content' AND l.internal=1").fetchone()[0]
+    anchors = [{"anchor": row[0], "links": row[1]} for row in conn.execute(
+        "SELECT min(l.anchor), count(*) AS n FROM links l JOIN pages p ON p.id=l.source_id "
+        "WHERE p.gone=0 AND l.placement='content' AND l.internal=1 AND l.anchor_kind='text' "
+        "AND trim(coalesce(l.anchor,''))<>'' GROUP BY lower(trim(l.anchor)) ORDER BY n DESC, min(l.anchor) LIMIT 5")]
+    t = summary.totals
+    return {
+        "html_pages": t.get("html_pages", 0),
+        "content_links": placements.get("content", 0),
+        "internal_content_links": int(internal_content),
+        "boilerplate_links": placements.get("boilerplate", 0),
+        "chunks": t.get("chunks", 0),
+        "vectors": summary.vectors,
+        "top_content_anchors": anchors,
+    }
 
 
 @friendly
 def demo(
     ctx: typer.Context,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json")] = Format.table,
+    keep: Annotated[bool, typer.Option("--keep", help="keep the temporary copy of the sample site")] = False,
+    wait: Annotated[float, typer.Option(help="seconds to wait for a busy workspace")] = 0.0,
 ) -> None:
-    """Ingest the bundled sample site (60 Go blog posts, CC BY 4.0) served on loopback."""
-    typer.echo("demo: not built yet")
-    _ = (state(ctx), fmt, emit_json)
+    """Ingest the bundled sample site (60 Go blog posts, CC BY 4.0) served on loopback, then show what was learned.
+
+    Data goes to the workspace's demo/ sub-folder. Re-runs re-ingest the sample: incrementally when it
+    is served on the same port as last time (8765 when free), from scratch when the port differs.
+    """
+    st = state(ctx)
+    workspace = st.settings(**OVERRIDES).workspace / SUBFOLDER
+    overrides = {**OVERRIDES, "workspace": workspace}
+    with serve_demo_site(keep) as (url, site_dir), WorkspaceLock(workspace, "demo", wait):
+        reset = reset_if_other_site(workspace, url)
+        services = st.services(**overrides)
+        summary = run_ingest(services, url)
+        (workspace / MARKER).write_text(url + "\n", encoding="utf-8")
+        top = top_pages(services.db)
+        stats = headline(services.db, summary)
+    if fmt is Format.json:
+        emit_json({"summary": summary.as_dict(), "top_pages": top, "site_url": url, "stats": stats,
+                   "workspace": str(workspace), "site_dir": str(site_dir) if keep else None,
+                   "reset": reset, "attribution": ATTRIBUTION})
+        return
+    print_report(summary, top, stats, url, workspace, site_dir if keep else None, reset)
+
+
+def print_report(summary: Summary, top: list[dict[str, Any]], stats: dict[str, Any], url: str,
+                 workspace: Path, site_dir: Path | None, reset: bool) -> None:
+    from rich.table import Table
+
+    out = stdout()
+    if reset:
+        out.print(f"[dim]the demo workspace held the sample from another port: ingested afresh at {url}[/]")
+    print_summary(summary)
+
+    table = Table(title=f"top {len(top)} pages by in-content inlinks", header_style="bold")
+    table.add_column("page", overflow="fold")
+    table.add_column("title", overflow="fold")
+    for col in ("words", "content inlinks", "outlinks"):
+        table.add_column(col, justify="right")
+    for p in top:
+        table.add_row(p["path"], p["title"] or "", str(p["words"]), str(p["content_inlinks"]), str(p["outlinks"]))
+    out.print(table)
+
+    anchors = ", ".join(f"“{a['anchor']}” ×{a['links']}" for a in stats["top_content_anchors"]) or "none"
+    vectors = "-" if stats["vectors"] is None else stats["vectors"]
+    out.print(f"[bold]{stats['html_pages']}[/] HTML pages; [bold]{stats['content_links']}[/] links in article text "
+              f"({stats['internal_content_links']} to pages of the site) vs [bold]{stats['boilerplate_links']}[/] "
+              f"in navigation, sidebars and footers; [bold]{stats['chunks']}[/] text chunks, {vectors} vectors.",
+              highlight=False)
+    out.print(f"Most-used anchor texts between posts: {anchors}", highlight=False)
+    out.print(f"Workspace: {workspace} (the sample site was served at {url} and is stopped now)", highlight=False)
+    if site_dir is not None:
+        out.print(f"Site copy kept in {site_dir}", highlight=False)
+    out.print(f"Explore: assistant --workspace {workspace} pages --sort inlinks --limit 20 · "
+              f"assistant --workspace {workspace} links --to /blog/using-go-modules/", highlight=False)
+    out.print(ATTRIBUTION, highlight=False)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -12,7 +12,7 @@ from assistant.cli.output import Format, emit_json, emit_table
 from assistant.store.queries import UnknownURL, links_query, pages_overview, resolve_url
 
 
-class Placement(str, Enum):
+class Placement(StrEnum):
     content = "content"
     boilerplate = "boilerplate"
     all = "all"

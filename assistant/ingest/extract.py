@@ -142,7 +142,9 @@ def extract(html: str, url: str, trailing_slash: str = "keep") -> Extracted:
 
     doc = bare_extraction(tree, url=url, with_metadata=True, include_links=True, include_tables=True,
                           include_comments=False, include_images=False, deduplicate=False)
-    blocks, refs = _kept_blocks(doc.body if doc is not None else None)
+    blocks, refs = _kept_blocks(getattr(doc, "body", None))
+    if not blocks:   # trafilatura discarded the whole page: take the text blocks of the main element
+        blocks = _fallback_blocks(tree)
     main_text = "\n".join(blocks)
     title = normalize_space(getattr(doc, "title", None) or "") or head_title.split(" | ")[0].strip()
     published = getattr(doc, "date", None) or None
@@ -266,6 +268,20 @@ def _container(tree: lxml.html.HtmlElement, blocks: list[str],
         return best
     fallback = tree.xpath("//main | //*[@role='main'] | //article")
     return fallback[0] if fallback else tree.find("body")
+
+
+def _fallback_blocks(tree: lxml.html.HtmlElement) -> list[str]:
+    memo: dict[etree._Element, bool] = {}
+    roots = tree.xpath("//main | //*[@role='main'] | //article") or [tree.find("body")]
+    blocks: list[str] = []
+    for el in roots[0].iter(*TEXT_BLOCKS) if roots[0] is not None else ():
+        nested = any(isinstance(a.tag, str) and a.tag in TEXT_BLOCKS for a in el.iterancestors())
+        if nested or _is_chrome(el, memo):
+            continue
+        text = normalize_space(el.text_content())
+        if text:
+            blocks.append(text)
+    return blocks
 
 
 def _place_links(tree: lxml.html.HtmlElement, raw: list[_RawLink], blocks: list[str],

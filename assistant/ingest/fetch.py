@@ -12,8 +12,10 @@ import urllib.robotparser
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urljoin
 
+import httpcore
 import httpx
 
 from assistant.ingest.urls import host_key, normalize
@@ -89,18 +91,95 @@ class _Decoder:
         return out
 
 
+# The deadline of the request the current thread is making (time.monotonic()), read by _DeadlineStream.
+_request_deadline = threading.local()
+
+
+def _bounded(timeout: float | None, expired: type[Exception]) -> float | None:
+    """``timeout`` for one socket operation, cut to what is left of the current request's deadline."""
+    deadline: float | None = getattr(_request_deadline, "at", None)
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise expired("the request's total time limit has passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A socket whose every read/write also honours the whole request's deadline.
+
+    httpx only has per-operation timeouts: a server that sends the status line and then one header
+    byte every few hundred milliseconds never trips them and would hold a crawl thread for as long as
+    it likes. Cutting each operation's timeout to the time left makes ``timeout`` a total limit.
+    """
+
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, _bounded(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, _bounded(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(self, ssl_context: Any, server_hostname: str | None = None,
+                  timeout: float | None = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname,
+                                                      _bounded(timeout, httpcore.ConnectTimeout)))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    def __init__(self, backend: httpcore.NetworkBackend) -> None:
+        self._backend = backend
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                    socket_options: Any = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._backend.connect_tcp(host, port, _bounded(timeout, httpcore.ConnectTimeout),
+                                                         local_address, socket_options))
+
+    def connect_unix_socket(self, path: str, timeout: float | None = None,
+                            socket_options: Any = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._backend.connect_unix_socket(
+            path, _bounded(timeout, httpcore.ConnectTimeout), socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.sleep(seconds)
+
+
+def _deadline_transport(limits: httpx.Limits) -> httpx.HTTPTransport:
+    """httpx's own transport, its sockets wrapped in :class:`_DeadlineStream`.
+
+    httpx has no public hook for the network backend; when its internals differ the plain transport
+    is used and only the body is bounded (the check in :meth:`Fetcher._read`).
+    """
+    transport = httpx.HTTPTransport(limits=limits)
+    pool = getattr(transport, "_pool", None)
+    backend = getattr(pool, "_network_backend", None)
+    if isinstance(pool, httpcore.ConnectionPool) and isinstance(backend, httpcore.NetworkBackend):
+        pool._network_backend = _DeadlineBackend(backend)
+    return transport
+
+
 class Fetcher:
     """A polite HTTP client. Thread-safe; one per process, built by :mod:`assistant.services`."""
 
     def __init__(self, settings: CrawlSettings, transport: httpx.BaseTransport | None = None) -> None:
         self.settings = settings
+        limits = httpx.Limits(max_connections=max(settings.concurrency * 2, 4))
         self._client = httpx.Client(
             headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate",
                      "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"},
             timeout=httpx.Timeout(settings.timeout),
             follow_redirects=False,
-            transport=transport,
-            limits=httpx.Limits(max_connections=max(settings.concurrency * 2, 4)),
+            transport=transport if transport is not None else _deadline_transport(limits),
+            limits=limits,
         )
         self._hosts: dict[str, _HostState] = {}
         self._hosts_lock = threading.Lock()
@@ -191,6 +270,14 @@ class Fetcher:
 
     def _get_once(self, url: str, accept: tuple[str, ...] | None, etag: str | None, last_modified: str | None,
                   follow: Callable[[str], bool] | None, check_robots: bool, max_bytes: int | None) -> Response:
+        outer = getattr(_request_deadline, "at", None)   # a robots.txt read can happen inside a redirect chain
+        try:
+            return self._get_bounded(url, accept, etag, last_modified, follow, check_robots, max_bytes)
+        finally:
+            _request_deadline.at = outer
+
+    def _get_bounded(self, url: str, accept: tuple[str, ...] | None, etag: str | None, last_modified: str | None,
+                     follow: Callable[[str], bool] | None, check_robots: bool, max_bytes: int | None) -> Response:
         limit = max_bytes or self.settings.max_bytes
         started = time.monotonic()
         deadline = started + self.settings.timeout
@@ -203,7 +290,10 @@ class Fetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         while True:
+            waiting = time.monotonic()
             self._wait_turn(current, self.delay_for(current) if check_robots else self.settings.delay)
+            deadline += time.monotonic() - waiting     # politeness (and a robots.txt read) is not the server's time
+            _request_deadline.at = deadline
             try:
                 with self._client.stream("GET", current, headers=headers) as resp:
                     status = resp.status_code

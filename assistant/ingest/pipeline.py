@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from assistant.ingest.embedding import EmbedJob, EmbedWorker, reconcile
 from assistant.ingest.extract import ExtractError, decode_html, extract
-from assistant.ingest.fetch import FetchError, Fetcher, Response
+from assistant.ingest.fetch import Fetcher, FetchError, Response
 from assistant.ingest.sources import Seed, Source
 from assistant.ingest.text import chunk_text
 from assistant.ingest.urls import same_site, shape, trap_reason
@@ -325,21 +325,21 @@ class Ingestor:
             return
         self._start_embedding()
         assert self._worker is not None and self._store is not None
-        self._drain()
-        s.embedded_chunks = self._worker.done_chunks
+        s.embedded_chunks = self._drain()
         deleted, requeued = reconcile(self.db, self._store)
         s.vectors_deleted += deleted
         if requeued:   # vectors that vanished (a kill during a write): embed them once more
             self._worker = None
             self._start_embedding()
             self._queue_pending()
-            self._drain()
-            s.embedded_chunks += self._worker.done_chunks
+            s.embedded_chunks += self._drain()
             reconcile(self.db, self._store)
         s.vectors = self._store.count()
 
-    def _drain(self) -> None:
+    def _drain(self) -> int:
+        """Wait for the embed thread, record what it wrote; returns the chunks it embedded."""
         assert self._worker is not None
         self._worker.finish()
         with self.db.transaction():
             self._worker.record(self.db)
+        return self._worker.done_chunks

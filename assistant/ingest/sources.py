@@ -16,7 +16,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from assistant.ingest.fetch import FetchError, Fetcher
+from assistant.ingest.fetch import Fetcher, FetchError
 from assistant.ingest.urls import host_key, normalize
 
 MAX_SITEMAPS = 1000

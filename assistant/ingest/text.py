@@ -52,6 +52,20 @@ def _clip(sentence: str, anchor: str) -> str:
     return sentence[start:start + MAX_SENTENCE].strip()
 
 
+def _split_words(text: str, max_tokens: int, count_tokens: Callable[[str], int]) -> list[str]:
+    """Windows of whole words that fit the budget (for "sentences" with no end, such as code or lists)."""
+    out: list[str] = []
+    words = text.split()
+    start = 0
+    while start < len(words):
+        end = min(len(words), start + max_tokens)
+        while end > start + 1 and count_tokens(" ".join(words[start:end])) > max_tokens:
+            end = start + max(1, (end - start) * 3 // 4)
+        out.append(" ".join(words[start:end]))
+        start = end
+    return out
+
+
 @dataclass(frozen=True)
 class Chunk:
     position: int
@@ -71,8 +85,13 @@ def chunk_text(main_text: str, max_tokens: int, count_tokens: Callable[[str], in
             continue
         if count_tokens(para) <= max_tokens:
             pieces.append(para)
-        else:
-            pieces.extend(para[s:e].strip() for s, e in sentences(para) if para[s:e].strip())
+            continue
+        for s, e in sentences(para):
+            sentence = para[s:e].strip()
+            if count_tokens(sentence) <= max_tokens:
+                pieces.append(sentence)
+            else:
+                pieces.extend(_split_words(sentence, max_tokens, count_tokens))
     chunks: list[Chunk] = []
     current: list[str] = []
     used = 0

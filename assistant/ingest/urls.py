@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 FETCHABLE = ("http", "https")
@@ -12,6 +12,18 @@ _DIGITS = re.compile(r"\d+")
 # characters that stay as they are in a path / query; everything else is percent-encoded once
 _PATH_SAFE = "/:@!$&'()*+,;=-._~%"
 _QUERY_SAFE = "/:@!$&'()*+,;=-._~%?"
+_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+_BARE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+def _escape(part: str, safe: str) -> str:
+    """RFC 3986 normalisation: decode escaped unreserved characters only, upper-case other escapes,
+    encode what may not appear raw (spaces, non-ASCII, a stray '%'). ``%2B`` stays ``%2B``."""
+    part = _BARE_PERCENT.sub("%25", part)
+    part = _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)) if chr(int(m.group(1), 16)) in _UNRESERVED
+                       else "%" + m.group(1).upper(), part)
+    return quote(part, safe=safe)
 
 
 def host_key(url: str) -> str:
@@ -51,12 +63,12 @@ def normalize(url: str, trailing_slash: str = "keep") -> str | None:
     netloc = host if ":" not in host else f"[{host}]"
     if port and port != DEFAULT_PORTS[scheme]:
         netloc = f"{netloc}:{port}"
-    path = _remove_dot_segments(quote(unquote(parts.path), safe=_PATH_SAFE) or "/")
+    path = _remove_dot_segments(_escape(parts.path, _PATH_SAFE) or "/")
     if trailing_slash == "strip" and path != "/":
         path = path.rstrip("/") or "/"
     elif trailing_slash == "add" and not path.endswith("/") and "." not in path.rsplit("/", 1)[-1]:
         path += "/"
-    query = quote(unquote(parts.query), safe=_QUERY_SAFE) if parts.query else ""
+    query = _escape(parts.query, _QUERY_SAFE) if parts.query else ""
     return urlunsplit((scheme, netloc, path, query, ""))
 
 

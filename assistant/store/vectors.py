@@ -11,6 +11,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 
+class StoreError(Exception):
+    """The vector store cannot be reached or used; the message names it."""
+
+
 @dataclass(frozen=True)
 class Hit:
     id: str

@@ -1,0 +1,123 @@
+"""Extraction and URL rules on hand-made pages (pure functions, no I/O)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.ingest.extract import ExtractError, decode_html, extract
+from assistant.ingest.text import chunk_text, sentence_at
+from assistant.ingest.urls import normalize, same_site, shape, trap_reason
+
+ARTICLE = " ".join(["Composition roots keep object graphs explicit and testable in large services."] * 6)
+
+PAGE = f"""<!doctype html><html lang="en-GB"><head><title>Guide to wiring | Site</title>
+<meta name="description" content="How to wire services.">
+<link rel="canonical" href="guide/">
+<base href="/docs/">
+</head><body>
+<header><nav><a href="/">Home</a> <a href="../about/">About</a></nav></header>
+<main><article>
+<h1>Guide to wiring</h1>
+<p>{ARTICLE} Read the <a href="intro/" rel="nofollow sponsored">introduction to wiring</a> first.
+Then see <a href="https://other.example/x?b=2&amp;a=1#frag">an external guide</a>.</p>
+<p>{ARTICLE}</p>
+<p><a href="diagram/"><img src="d.png" alt="Wiring diagram"></a></p>
+<ul><li><a href="further/one/">Further reading one</a></li><li><a href="further/two/">Further two</a></li></ul>
+<p><a href="#top">Back to top</a> <a href="mailto:x@example.com">mail</a> <a href="javascript:void(0)">js</a></p>
+</article></main>
+<aside class="sidebar"><a href="/recent/">Recent post</a></aside>
+<div class="related-posts"><a href="/related/">Related</a></div>
+<footer><a href="/privacy/">Privacy</a></footer>
+</body></html>"""
+
+
+def test_links_resolve_against_page_and_base_not_host_root() -> None:
+    ex = extract(PAGE, "http://site.test/a/b/page/")
+    targets = {link.target for link in ex.links}
+    assert "http://site.test/docs/intro/" in targets               # <base href="/docs/">
+    assert "http://site.test/about/" in targets                    # ../about/ against /docs/
+    assert "https://other.example/x?b=2&a=1" in targets            # fragment dropped, query kept
+    assert not any(t.startswith(("mailto", "javascript")) for t in targets)
+    assert ex.canonical == "http://site.test/docs/guide/"
+
+
+def test_placement_rel_and_anchor_kinds() -> None:
+    ex = extract(PAGE, "http://site.test/docs/page/")
+    by_anchor = {link.anchor: link for link in ex.links}
+    for content in ("introduction to wiring", "an external guide", "Wiring diagram", "Further reading one",
+                    "Further two"):
+        assert by_anchor[content].placement == "content", content
+    for chrome in ("Home", "About", "Recent post", "Related", "Privacy"):
+        assert by_anchor[chrome].placement == "boilerplate", chrome
+    assert by_anchor["introduction to wiring"].rel == "nofollow sponsored"
+    assert by_anchor["Wiring diagram"].anchor_kind == "image"
+    assert by_anchor["Back to top"].target == "http://site.test/docs/"   # "#top" resolves against <base>
+    plain = extract(PAGE.replace('<base href="/docs/">', ""), "http://site.test/docs/page/")
+    assert "Back to top" not in {link.anchor for link in plain.links}  # in-page fragment: not a link
+
+
+def test_sentence_is_the_one_around_the_link_and_in_main_text() -> None:
+    ex = extract(PAGE, "http://site.test/docs/page/")
+    link = next(link for link in ex.links if link.anchor == "introduction to wiring")
+    assert link.sentence == "Read the introduction to wiring first."
+    assert link.sentence in ex.main_text
+    assert ex.title == "Guide to wiring" and ex.lang == "en-gb" and ex.description == "How to wire services."
+    assert ex.word_count > 60
+
+
+def test_meta_robots_noindex_nofollow() -> None:
+    page = PAGE.replace("<head>", '<head><meta name="ROBOTS" content="NOINDEX, nofollow">')
+    ex = extract(page, "http://site.test/docs/page/")
+    assert ex.noindex and ex.nofollow
+
+
+@pytest.mark.parametrize(("body", "ctype", "expected"), [
+    ("Grüße aus Köln".encode("latin-1"), "text/html; charset=ISO-8859-1", "Grüße aus Köln"),
+    ('<meta charset="windows-1252"><p>caf\xe9</p>'.encode("cp1252"), "text/html", "café"),
+    ("\ufeff<p>bom</p>".encode("utf-8"), "text/html", "<p>bom</p>"),
+    ("<p>ok ü</p>".encode(), "text/html; charset=x-unknown", "<p>ok ü</p>"),
+])
+def test_decoding(body: bytes, ctype: str, expected: str) -> None:
+    assert expected in decode_html(body, ctype)
+
+
+def test_binary_garbage_is_bad_encoding() -> None:
+    import random
+
+    rng = random.Random(1)
+    junk = bytes(rng.randrange(256) for _ in range(20_000))
+    with pytest.raises(ExtractError) as err:
+        decode_html(junk, "text/html; charset=utf-8")
+    assert err.value.reason == "bad-encoding"
+
+
+@pytest.mark.parametrize(("raw", "norm"), [
+    ("HTTP://Example.COM:80/a/./b/../c/#x", "http://example.com/a/c/"),
+    ("https://example.com", "https://example.com/"),
+    ("https://example.com:8443/p?q=1", "https://example.com:8443/p?q=1"),
+    ("http://example.com/Use%2BCases/%7euser", "http://example.com/Use%2BCases/~user"),
+    ("http://example.com/a b/ü", "http://example.com/a%20b/%C3%BC"),
+    ("ftp://example.com/", None),
+    ("http://[::1", None),
+])
+def test_normalize(raw: str, norm: str | None) -> None:
+    assert normalize(raw) == norm
+
+
+def test_trailing_slash_policy_and_scope() -> None:
+    assert normalize("http://e.com/a", "add") == "http://e.com/a/"
+    assert normalize("http://e.com/a.html", "add") == "http://e.com/a.html"
+    assert normalize("http://e.com/a/", "strip") == "http://e.com/a"
+    assert same_site("http://www.e.com/x", {"e.com"}) and not same_site("http://e.com.evil/x", {"e.com"})
+    assert shape("http://e.com/cal/2026/11/?month=3&y=1") == "/cal/#/#/?month=&y="
+    assert trap_reason("http://e.com/a/b/a/b/a/b/", 2000) is not None
+    assert trap_reason("http://e.com/" + "x" * 3000, 2000) is not None
+
+
+def test_sentence_at_and_chunks() -> None:
+    text = "First one here. The second sentence holds the anchor text. Third."
+    assert sentence_at(text, text.index("anchor"), "anchor text") == "The second sentence holds the anchor text."
+    words = "alpha beta gamma delta. " * 200          # one "sentence" (no capital): split by words
+    chunks = chunk_text("Title\n" + words, 32, lambda s: len(s.split()))
+    assert all(len(c.text.split()) <= 32 for c in chunks)
+    assert " ".join(c.text for c in chunks).split() == ("Title\n" + words).split()

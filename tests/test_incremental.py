@@ -1,0 +1,162 @@
+"""Incremental and crash-safe ingest: changed and vanished pages, kill -9 at any moment, Chroma server mode."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import chromadb
+import httpx
+import pytest
+from chromadb.config import Settings as ChromaSettings
+
+from tests.conftest import Site, cli, cli_json, db_rows
+from tests.sites import CORPORA, make_mini_site, rebase, serve
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> Iterator[Site]:
+    site = tmp_path / "site"
+    make_mini_site(CORPORA / "go-blog", site, 12)
+    with serve(site) as url:
+        rebase(site, url)
+        yield Site(site, url)
+
+
+def chroma_ids(ws: Path) -> set[str]:
+    client = chromadb.PersistentClient(path=str(ws / "chroma"), settings=ChromaSettings(anonymized_telemetry=False))
+    return set(client.get_collection("chunks").get(include=[])["ids"])
+
+
+def expected_ids(ws: Path) -> set[str]:
+    return {f"p{r['page_id']}-c{r['position']}" for r in db_rows(ws, "SELECT page_id, position FROM chunks")}
+
+
+def test_changed_and_vanished_pages(mini: Site, tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    first = cli_json("--workspace", str(ws), "ingest", mini.url + "sitemap.xml")
+    assert first["new"] == 12 and first["vectors"] == first["totals"]["chunks"]
+    posts = sorted(mini.dir.glob("blog/*/index.html"))
+    changed, removed = posts[0], posts[1]
+    html = changed.read_text()
+    changed.write_text(html.replace("<article class=\"post-body\" itemprop=\"articleBody\">",
+                                    "<article class=\"post-body\" itemprop=\"articleBody\"><p>Brand new opening "
+                                    "paragraph about composable pipelines in Go.</p>", 1))
+    shutil.rmtree(removed.parent)      # (a folder without index.html would be served as a listing)
+    second = cli_json("--workspace", str(ws), "ingest", mini.url + "sitemap.xml")
+    assert (second["new"], second["changed"], second["unchanged"]) == (0, 1, 10)
+    assert second["errors"] == {"http-404": 1}
+    text = db_rows(ws, "SELECT main_text FROM pages WHERE url LIKE ?", ("%" + changed.parent.name + "/",))[0][0]
+    assert "\nBrand new opening paragraph about composable pipelines in Go.\n" in text
+    gone = db_rows(ws, "SELECT gone, status FROM pages WHERE url LIKE ?", ("%" + removed.parent.name + "/",))[0]
+    assert (gone["gone"], gone["status"]) == (1, 404)
+    assert chroma_ids(ws) == expected_ids(ws)
+    docs = chromadb.PersistentClient(path=str(ws / "chroma"), settings=ChromaSettings(anonymized_telemetry=False))
+    hits = docs.get_collection("chunks").get(where={"url": mini.url + "blog/" + changed.parent.name + "/"},
+                                             include=["documents"])
+    assert any("Brand new opening paragraph" in d for d in hits["documents"])
+
+
+def _wait_for(ws: Path, sql: str, at_least: int, proc: subprocess.Popen[bytes], limit: float = 60) -> None:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            conn = sqlite3.connect(ws / "assistant.db", timeout=5)
+            try:
+                if conn.execute(sql).fetchone()[0] >= at_least:
+                    return
+            finally:
+                conn.close()
+        except sqlite3.OperationalError:
+            pass
+        time.sleep(0.05)
+
+
+def test_kill_9_at_any_moment_then_rerun_is_exact(mini: Site, tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    cmd = [sys.executable, "-m", "assistant", "--workspace", str(ws), "ingest", mini.url + "sitemap.xml",
+           "--concurrency", "2", "--format", "json"]
+    moments = [
+        ("SELECT 0", 0),                                                        # right after start
+        ("SELECT count(*) FROM pages WHERE content_hash IS NOT NULL", 4),       # mid-crawl
+        ("SELECT count(*) FROM pages WHERE embedded_hash IS NOT NULL", 3),      # mid-embedding
+    ]
+    for n, (sql, at_least) in enumerate(moments):
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if n == 0:
+            time.sleep(1.5)
+        else:
+            _wait_for(ws, sql, at_least, proc)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        if n == 1:   # a page changes between runs too
+            post = sorted(mini.dir.glob("blog/*/index.html"))[3]
+            post.write_text(post.read_text().replace("</article>", "<p>Added after a crash.</p></article>", 1))
+    done = subprocess.run(cmd, capture_output=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    urls = [r["url"] for r in db_rows(ws, "SELECT url FROM pages")]
+    assert len(urls) == len(set(urls)) == 12
+    pending = db_rows(ws, "SELECT count(*) FROM pages WHERE embedded_hash IS NOT content_hash")[0][0]
+    assert pending == 0
+    assert chroma_ids(ws) == expected_ids(ws)
+    assert len(expected_ids(ws)) == db_rows(ws, "SELECT count(*) FROM chunks")[0][0] > 0
+    again = cli_json("--workspace", str(ws), "ingest", mini.url + "sitemap.xml")
+    assert again["unchanged"] == 12 and again["embedded_chunks"] == 0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def chroma_server(tmp_path: Path) -> Iterator[str]:
+    port = _free_port()
+    proc = subprocess.Popen(["chroma", "run", "--path", str(tmp_path / "server-data"), "--host", "127.0.0.1",
+                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={**os.environ, "ANONYMIZED_TELEMETRY": "False"})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(url + "/api/v2/heartbeat", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or proc.poll() is not None:
+                pytest.fail("`chroma run` did not start")
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_chroma_server_mode(mini: Site, tmp_path: Path, chroma_server: str,
+                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSISTANT_STORE__CHROMA_URL", chroma_server)
+    ws = tmp_path / "ws"
+    summary = cli_json("--workspace", str(ws), "ingest", mini.url + "sitemap.xml")
+    assert not (ws / "chroma").exists()
+    port = int(chroma_server.rsplit(":", 1)[1])
+    client = chromadb.HttpClient(host="127.0.0.1", port=port, settings=ChromaSettings(anonymized_telemetry=False))
+    collection = client.get_collection("chunks")
+    assert collection.count() == summary["totals"]["chunks"] == summary["vectors"] > 0
+    assert set(collection.get(include=[])["ids"]) == expected_ids(ws)
+
+
+def test_chroma_server_down_is_a_clear_error(mini: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSISTANT_STORE__CHROMA_URL", f"http://127.0.0.1:{_free_port()}")
+    result = cli("--workspace", str(tmp_path / "ws"), "ingest", mini.url + "sitemap.xml")
+    assert result.exit_code == 2
+    assert "chroma" in result.stderr.lower() and "Traceback" not in result.output
