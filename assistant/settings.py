@@ -45,6 +45,7 @@ class CrawlSettings(BaseModel):
     )
     trailing_slash: str = Field("keep", pattern="^(keep|add|strip)$", description="URL normalisation policy")
     sitemaps: bool = Field(True, description="also seed a crawl from the sitemaps robots.txt lists")
+    extract_processes: int = Field(0, ge=0, le=64, description="processes parsing pages; 0 = one per core")
 
 
 class EmbedSettings(BaseModel):

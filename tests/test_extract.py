@@ -118,6 +118,6 @@ def test_sentence_at_and_chunks() -> None:
     text = "First one here. The second sentence holds the anchor text. Third."
     assert sentence_at(text, text.index("anchor"), "anchor text") == "The second sentence holds the anchor text."
     words = "alpha beta gamma delta. " * 200          # one "sentence" (no capital): split by words
-    chunks = chunk_text("Title\n" + words, 32, lambda s: len(s.split()))
+    chunks = chunk_text("Title\n" + words, 32, lambda texts: [len(t.split()) for t in texts])
     assert all(len(c.text.split()) <= 32 for c in chunks)
     assert " ".join(c.text for c in chunks).split() == ("Title\n" + words).split()

@@ -21,8 +21,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from importlib.abc import Traversable
 from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -33,6 +33,7 @@ from assistant.cli.common import UserError, friendly, state
 from assistant.cli.ingest import print_summary, run_ingest
 from assistant.cli.output import Format, emit_json, stdout
 from assistant.ingest.pipeline import Summary
+from assistant.services import Services
 from assistant.store.db import Database
 from assistant.store.lock import WorkspaceLock
 from assistant.store.queries import pages_overview
@@ -116,17 +117,28 @@ def serve_demo_site(keep: bool) -> Iterator[tuple[str, Path]]:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def reset_if_other_site(workspace: Path, url: str) -> bool:
-    """Empty the demo workspace when it holds the sample from another port (other URLs). Under the lock."""
+def reset_if_other_site(services: Services, url: str) -> bool:
+    """Empty the demo workspace when it holds the sample served on another port (other URLs). Under the lock.
+
+    The marker is written before the ingest, so an interrupted run is still known to be for ``url``.
+    """
+    workspace = services.workspace
     marker = workspace / MARKER
-    db = workspace / "assistant.db"
     previous = marker.read_text(encoding="utf-8").strip() if marker.is_file() else None
-    if not db.exists() or previous == url:
-        return False
-    for name in ("assistant.db", "assistant.db-wal", "assistant.db-shm"):
-        (workspace / name).unlink(missing_ok=True)
-    shutil.rmtree(workspace / "chroma", ignore_errors=True)
-    return True
+    db_file = workspace / "assistant.db"
+    reset = db_file.exists() and previous != url
+    if reset:
+        if (workspace / "chroma").is_dir():          # through Chroma, which may have this folder open already
+            client = services.chroma_client
+            name = services.settings.store.collection
+            if name in {getattr(c, "name", c) for c in client.list_collections()}:
+                client.delete_collection(name)
+        services.close()                              # no open SQLite connection while the files go
+        services.__dict__.pop("db", None)
+        for suffix in ("", "-wal", "-shm"):
+            db_file.with_name(db_file.name + suffix).unlink(missing_ok=True)
+    marker.write_text(url + "\n", encoding="utf-8")
+    return reset
 
 
 def top_pages(db: Database, limit: int = TOP) -> list[dict[str, Any]]:
@@ -137,8 +149,10 @@ def top_pages(db: Database, limit: int = TOP) -> list[dict[str, Any]]:
             for r in rows[:limit]]
 
 
-def headline(db: Database, summary: Summary) -> dict[str, Any]:
-    conn: sqlite3.Connection = db.conn
+def headline(services: Services, summary: Summary) -> dict[str, Any]:
+    conn: sqlite3.Connection = services.db.conn
+    # an ingest that embedded nothing does not open Chroma: count the vectors here then
+    vectors = summary.vectors if summary.vectors is not None else services.vectors.count()
     placements = {row[0]: row[1] for row in conn.execute(
         "SELECT l.placement, count(*) FROM links l JOIN pages p ON p.id=l.source_id WHERE p.gone=0 "
         "GROUP BY l.placement")}
@@ -156,7 +170,7 @@ def headline(db: Database, summary: Summary) -> dict[str, Any]:
         "internal_content_links": int(internal_content),
         "boilerplate_links": placements.get("boilerplate", 0),
         "chunks": t.get("chunks", 0),
-        "vectors": summary.vectors,
+        "vectors": vectors,
         "top_content_anchors": anchors,
     }
 
@@ -176,13 +190,12 @@ def demo(
     st = state(ctx)
     workspace = st.settings(**OVERRIDES).workspace / SUBFOLDER
     overrides = {**OVERRIDES, "workspace": workspace}
-    with serve_demo_site(keep) as (url, site_dir), WorkspaceLock(workspace, "demo", wait):
-        reset = reset_if_other_site(workspace, url)
+    with WorkspaceLock(workspace, "demo", wait), serve_demo_site(keep) as (url, site_dir):
         services = st.services(**overrides)
+        reset = reset_if_other_site(services, url)
         summary = run_ingest(services, url)
-        (workspace / MARKER).write_text(url + "\n", encoding="utf-8")
         top = top_pages(services.db)
-        stats = headline(services.db, summary)
+        stats = headline(services, summary)
     if fmt is Format.json:
         emit_json({"summary": summary.as_dict(), "top_pages": top, "site_url": url, "stats": stats,
                    "workspace": str(workspace), "site_dir": str(site_dir) if keep else None,
@@ -201,8 +214,8 @@ def print_report(summary: Summary, top: list[dict[str, Any]], stats: dict[str, A
     print_summary(summary)
 
     table = Table(title=f"top {len(top)} pages by in-content inlinks", header_style="bold")
-    table.add_column("page", overflow="fold")
-    table.add_column("title", overflow="fold")
+    table.add_column("page", no_wrap=True)
+    table.add_column("title", no_wrap=True, overflow="ellipsis")
     for col in ("words", "content inlinks", "outlinks"):
         table.add_column(col, justify="right")
     for p in top:
@@ -216,9 +229,12 @@ def print_report(summary: Summary, top: list[dict[str, Any]], stats: dict[str, A
               f"in navigation, sidebars and footers; [bold]{stats['chunks']}[/] text chunks, {vectors} vectors.",
               highlight=False)
     out.print(f"Most-used anchor texts between posts: {anchors}", highlight=False)
-    out.print(f"Workspace: {workspace} (the sample site was served at {url} and is stopped now)", highlight=False)
+    out.print(f"Workspace: {workspace} (the sample site was served at {url} and is stopped now)",
+              highlight=False, soft_wrap=True)
     if site_dir is not None:
-        out.print(f"Site copy kept in {site_dir}", highlight=False)
-    out.print(f"Explore: assistant --workspace {workspace} pages --sort inlinks --limit 20 · "
-              f"assistant --workspace {workspace} links --to /blog/using-go-modules/", highlight=False)
-    out.print(ATTRIBUTION, highlight=False)
+        out.print(f"Site copy kept in {site_dir}", highlight=False, soft_wrap=True)
+    explore = f"Explore: assistant --workspace {workspace} pages --sort inlinks --limit 20"
+    if top:
+        explore += f" · assistant --workspace {workspace} links --to {top[0]['path']} --placement content"
+    out.print(explore, highlight=False, soft_wrap=True)
+    out.print(ATTRIBUTION, highlight=False, soft_wrap=True)

@@ -59,7 +59,7 @@ def run_ingest(services: Services, source_arg: str, base_url: str | None = None)
                            trailing_slash=settings.crawl.trailing_slash, max_urls=settings.crawl.max_pages,
                            use_robots_sitemaps=settings.crawl.sitemaps)
     with progress_bar() as bar:
-        ingestor = Ingestor(settings, services.db, services.fetcher, services.embedder,
+        ingestor = Ingestor(settings, services.db, services.fetcher,
                             services.embedding_pair if settings.embed.enabled else None, bar)
         summary = ingestor.run(source)
     if not summary.totals.get("html_pages"):

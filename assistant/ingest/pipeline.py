@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from assistant.ingest.embedding import EmbedJob, EmbedWorker, reconcile
-from assistant.ingest.extract import ExtractError, decode_html, extract
+from assistant.ingest.extract import Extracted
 from assistant.ingest.fetch import Fetcher, FetchError, Response
 from assistant.ingest.sources import Seed, Source
 from assistant.ingest.text import chunk_text
 from assistant.ingest.urls import same_site, shape, trap_reason
+from assistant.ingest.workers import Extractor, Failed
 from assistant.settings import Settings
 from assistant.store.db import Database
 from assistant.store.embedder import Embedder
@@ -78,16 +79,25 @@ class Summary:
 VectorsFactory = Callable[[], tuple[Embedder, VectorStore]]
 
 
+@dataclass
+class Fetched:
+    """What a fetch thread hands the ingest thread for one URL."""
+
+    response: Response | None = None
+    body_hash: str = ""
+    extracted: Extracted | Failed | None = None      # None: unchanged (304 or same bytes)
+    error: FetchError | None = None
+
+
 class Ingestor:
     """One ingest run over one :class:`Source`. Not reusable."""
 
-    def __init__(self, settings: Settings, db: Database, fetcher: Fetcher, tokens: Embedder | None,
-                 vectors: VectorsFactory | None, progress: Progress | None = None) -> None:
+    def __init__(self, settings: Settings, db: Database, fetcher: Fetcher, vectors: VectorsFactory | None,
+                 progress: Progress | None = None) -> None:
         self.settings = settings
         self.crawl = settings.crawl
         self.db = db
         self.fetcher = fetcher
-        self.tokens = tokens
         self.vectors = vectors
         self.progress = progress or NoProgress()
         self.include = [re.compile(p) for p in self.crawl.include]
@@ -123,10 +133,11 @@ class Ingestor:
             self._queue_pending()
         handled = 0
         last_commit = time.monotonic()
+        self.extractor = Extractor(self.crawl.extract_processes)
         db.conn.execute("BEGIN IMMEDIATE")
         try:
             with ThreadPoolExecutor(self.crawl.concurrency, thread_name_prefix="fetch") as pool:
-                inflight: dict[Future[Response | FetchError], Seed] = {}
+                inflight: dict[Future[Fetched], Seed] = {}
                 while self.frontier or inflight:
                     while self.frontier and len(inflight) < self.crawl.concurrency * 2:
                         if handled + len(inflight) >= self.crawl.max_pages:
@@ -154,9 +165,11 @@ class Ingestor:
             db.touch_sitemap(source.sitemap_urls)
             self._commit(final=True)
         except BaseException:
+            self.extractor.close()
             if db.conn.in_transaction:
                 db.conn.execute("COMMIT")   # keep what is complete; the run stays 'running' = unclean
             raise
+        self.extractor.close()
         self._finish_embedding(unclean)
         summary.fetched = handled
         summary.totals = db.counts()
@@ -219,18 +232,28 @@ class Ingestor:
                 self._enqueue(Seed(target, depth + 1, target in self.sitemap_set))
 
     # ------------------------------------------------------------------ one URL
-    def _fetch(self, seed: Seed) -> Response | FetchError:
+    def _fetch(self, seed: Seed) -> Fetched:
+        """Runs on a fetch thread: HTTP (or file), then the unchanged check, then extraction."""
         try:
             if self.source.kind == "folder":
-                return self._read_file(seed.url, self.source.files[seed.url])
-            known = self.known.get(seed.url)
-            usable = known is not None and known.body_hash is not None
-            return self.fetcher.get(
-                seed.url, etag=known.etag if usable and known else None,
-                last_modified=known.last_modified if usable and known else None,
-                follow=lambda u: same_site(u, self.source.hosts))
+                resp = self._read_file(seed.url, self.source.files[seed.url])
+            else:
+                known = self.known.get(seed.url)
+                usable = known is not None and known.body_hash is not None
+                resp = self.fetcher.get(
+                    seed.url, etag=known.etag if usable and known else None,
+                    last_modified=known.last_modified if usable and known else None,
+                    follow=lambda u: same_site(u, self.source.hosts))
         except FetchError as exc:
-            return exc
+            return Fetched(error=exc)
+        if resp.not_modified:
+            return Fetched(resp)
+        body_hash = hashlib.sha256(resp.content).hexdigest()
+        known = self.known.get(resp.final_url)
+        if known and known.status == 200 and known.body_hash == body_hash:
+            return Fetched(resp, body_hash)
+        return Fetched(resp, body_hash, self.extractor(resp.content, resp.headers.get("content-type", ""),
+                                                       resp.final_url, self.crawl.trailing_slash))
 
     def _read_file(self, url: str, path: Path) -> Response:
         size = path.stat().st_size
@@ -238,19 +261,23 @@ class Ingestor:
             raise FetchError(url, "too-large", f"{path}: {size:,} bytes exceeds {self.crawl.max_bytes:,}")
         return Response(url, url, 200, {"content-type": "text/html"}, path.read_bytes())
 
-    def _handle(self, seed: Seed, result: Response | FetchError) -> None:
+    def _handle(self, seed: Seed, fetched: Fetched) -> None:
+        """Runs on the ingest thread, the only writer: store what one URL gave."""
         db, s = self.db, self.summary
         before = self.known.get(seed.url)
-        if before is not None and before.body_hash and (isinstance(result, FetchError) or result.redirects):
+        result = fetched.response
+        if before is not None and before.body_hash and (result is None or result.redirects):
             self._removed += 1
-        if isinstance(result, FetchError):
-            if result.redirects or result.status is not None:
-                db.save_status(url=seed.url, status=result.redirects[0][0] if result.redirects else result.status,
-                               final_url=result.redirects[-1][1] if result.redirects else None,
-                               redirects=list(result.redirects), depth=seed.depth, in_sitemap=seed.in_sitemap,
+        if result is None:
+            err = fetched.error
+            assert err is not None
+            if err.redirects or err.status is not None:
+                db.save_status(url=seed.url, status=err.redirects[0][0] if err.redirects else err.status,
+                               final_url=err.redirects[-1][1] if err.redirects else None,
+                               redirects=list(err.redirects), depth=seed.depth, in_sitemap=seed.in_sitemap,
                                run_id=self.run_id)
-            db.record_error(seed.url, self.run_id, result.reason, result.detail, result.status)
-            s.errors[result.reason] += 1
+            db.record_error(seed.url, self.run_id, err.reason, err.detail, err.status)
+            s.errors[err.reason] += 1
             return
         url = seed.url
         if result.redirects:
@@ -263,30 +290,28 @@ class Ingestor:
                 return      # the target is (or will be) handled as a URL of its own
             self.seen.add(url)
         known = self.known.get(url)
-        body_hash = hashlib.sha256(result.content).hexdigest() if not result.not_modified else None
-        if known and known.status == 200 and known.body_hash and (result.not_modified or known.body_hash == body_hash):
+        ex = fetched.extracted
+        if ex is None:      # 304, or the same bytes as last time
             s.unchanged += 1
-            self._follow(url, seed.depth, [r["target_url"] for r in db.outlinks(known.id)
-                                           if r["internal"] and "nofollow" not in (r["rel"] or "")])
+            if known is not None:
+                self._follow(url, seed.depth, [r["target_url"] for r in db.outlinks(known.id)
+                                               if r["internal"] and "nofollow" not in (r["rel"] or "")])
             return
-        try:
-            html = decode_html(result.content, result.headers.get("content-type", ""))
-            ex = extract(html, url, self.crawl.trailing_slash)
-        except ExtractError as exc:
+        if isinstance(ex, Failed):
+            if known is not None and known.body_hash:
+                self._removed += 1
             db.save_status(url=url, status=result.status, final_url=url, redirects=[], depth=seed.depth,
                            in_sitemap=seed.in_sitemap, run_id=self.run_id, content_type=result.content_type)
-            db.record_error(url, self.run_id, exc.reason, exc.detail, result.status)
-            s.errors[exc.reason] += 1
+            db.record_error(url, self.run_id, ex.reason, ex.detail, result.status)
+            s.errors[ex.reason] += 1
             return
         indexable = not ex.noindex and (ex.canonical is None or ex.canonical == url)
-        chunks = []
-        if indexable and self.tokens is not None and ex.main_text:
-            chunks = chunk_text(ex.main_text, self.settings.embed.chunk_tokens, self.tokens.count_tokens)
+        chunks = chunk_text(ex.main_text, self.settings.embed.chunk_tokens) if indexable and ex.main_text else []
         content_hash = hashlib.sha256(f"{ex.title}\x00{ex.main_text}".encode()).hexdigest()
         links = [(link.target, same_site(link.target, self.source.hosts), link) for link in ex.links]
         pid = db.save_page(url=url, final_url=result.final_url, status=result.status,
                            content_type=result.content_type or "text/html", ex=ex, links=links, chunks=chunks,
-                           body_hash=body_hash or "", content_hash=content_hash,
+                           body_hash=fetched.body_hash, content_hash=content_hash,
                            etag=result.headers.get("etag"), last_modified=result.headers.get("last-modified"),
                            depth=seed.depth, in_sitemap=seed.in_sitemap or url in self.sitemap_set,
                            redirects=list(result.redirects), run_id=self.run_id)

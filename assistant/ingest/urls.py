@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -39,6 +40,7 @@ def host_key(url: str) -> str:
     return host
 
 
+@functools.lru_cache(maxsize=100_000)
 def normalize(url: str, trailing_slash: str = "keep") -> str | None:
     """Canonical form of an absolute http(s) URL, or None when it is not one.
 

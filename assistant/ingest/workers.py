@@ -1,0 +1,58 @@
+"""Extraction off the ingest thread: a pool of processes so pages are parsed on every core.
+
+A page's bytes go in, an :class:`~assistant.ingest.extract.Extracted` (or the reason it could not
+be read) comes out. With one process (or for small crawls) it runs in the calling thread.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+
+from assistant.ingest.extract import ExtractError, Extracted, decode_html, extract
+
+
+@dataclass(frozen=True)
+class Failed:
+    """Why a page's bytes could not be read as HTML (picklable, unlike an exception with two args)."""
+
+    reason: str
+    detail: str
+
+
+def extract_bytes(content: bytes, content_type: str, url: str, trailing_slash: str) -> Extracted | Failed:
+    try:
+        return extract(decode_html(content, content_type), url, trailing_slash)
+    except ExtractError as exc:
+        return Failed(exc.reason, exc.detail)
+    except RecursionError:
+        return Failed("unparsable", "the HTML nests too deeply to parse")
+
+
+class Extractor:
+    """Runs :func:`extract_bytes` in worker processes (fork: the parent's imports are shared)."""
+
+    def __init__(self, processes: int = 0) -> None:
+        self.processes = processes or (os.cpu_count() or 1)
+        self._pool: ProcessPoolExecutor | None = None
+        if self.processes > 1 and "fork" in multiprocessing.get_all_start_methods():
+            self._pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("fork"))
+            self._pool.submit(int).result()     # fork the workers now, before the fetch threads start
+
+    def __call__(self, content: bytes, content_type: str, url: str, trailing_slash: str) -> Extracted | Failed:
+        pool = self._pool
+        if pool is not None:
+            try:
+                return pool.submit(extract_bytes, content, content_type, url, trailing_slash).result()
+            except BrokenProcessPool:
+                self._pool = None      # a worker died (a crash in a C parser): carry on in-process
+                return Failed("extract-crash", "the HTML parser crashed on this page")
+        return extract_bytes(content, content_type, url, trailing_slash)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
