@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from assistant.ingest.fetch import Fetcher
 from assistant.settings import ConfigError, Settings
 from assistant.store.db import Database
-from assistant.store.embedder import Embedder, OnnxEmbedder
-from assistant.store.vectors import ChromaStore, StoreError, VectorStore
+from assistant.store.vectors import StoreError
+
+if TYPE_CHECKING:   # the clients' modules are imported when first built, so small commands start fast
+    from assistant.ingest.fetch import Fetcher
+    from assistant.store.embedder import Embedder
+    from assistant.store.vectors import VectorStore
 
 
 class Services:
@@ -29,10 +32,14 @@ class Services:
 
     @cached_property
     def fetcher(self) -> Fetcher:
+        from assistant.ingest.fetch import Fetcher
+
         return Fetcher(self.settings.crawl)
 
     @cached_property
     def embedder(self) -> Embedder:
+        from assistant.store.embedder import OnnxEmbedder
+
         e = self.settings.embed
         return OnnxEmbedder(Path(e.model_path) if e.model_path else None,
                             Path(e.tokenizer_path) if e.tokenizer_path else None, threads=e.threads)
@@ -59,6 +66,8 @@ class Services:
 
     @cached_property
     def vectors(self) -> VectorStore:
+        from assistant.store.vectors import ChromaStore
+
         return ChromaStore(self.chroma_client, self.settings.store.collection, self.embedder.name)
 
     def embedding_pair(self) -> tuple[Embedder, VectorStore]:

@@ -80,6 +80,24 @@ def _wait_for(ws: Path, sql: str, at_least: int, proc: subprocess.Popen[bytes], 
         time.sleep(0.05)
 
 
+def _assert_no_survivors(marker: str) -> None:
+    """Worker processes die with a killed ingest (they would hold the workspace lock)."""
+    deadline = time.monotonic() + 5
+    while True:
+        alive = []
+        for pid in os.listdir("/proc"):
+            try:
+                cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if pid.isdigit() and marker.encode() in cmd and int(pid) != os.getpid():
+                alive.append(pid)
+        if not alive or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert not alive, f"processes outlived kill -9: {alive}"
+
+
 def test_kill_9_at_any_moment_then_rerun_is_exact(mini: Site, tmp_path: Path) -> None:
     ws = tmp_path / "ws"
     cmd = [sys.executable, "-m", "assistant", "--workspace", str(ws), "ingest", mini.url + "sitemap.xml",
@@ -97,6 +115,7 @@ def test_kill_9_at_any_moment_then_rerun_is_exact(mini: Site, tmp_path: Path) ->
             _wait_for(ws, sql, at_least, proc)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+        _assert_no_survivors(str(ws))
         if n == 1:   # a page changes between runs too
             post = sorted(mini.dir.glob("blog/*/index.html"))[3]
             post.write_text(post.read_text().replace("</article>", "<p>Added after a crash.</p></article>", 1))

@@ -133,8 +133,7 @@ def reset_if_other_site(services: Services, url: str) -> bool:
             name = services.settings.store.collection
             if name in {getattr(c, "name", c) for c in client.list_collections()}:
                 client.delete_collection(name)
-        services.close()                              # no open SQLite connection while the files go
-        services.__dict__.pop("db", None)
+        # services.db is not opened before this point: no SQLite connection holds the files
         for suffix in ("", "-wal", "-shm"):
             db_file.with_name(db_file.name + suffix).unlink(missing_ok=True)
     marker.write_text(url + "\n", encoding="utf-8")
@@ -214,12 +213,17 @@ def print_report(summary: Summary, top: list[dict[str, Any]], stats: dict[str, A
     print_summary(summary)
 
     table = Table(title=f"top {len(top)} pages by in-content inlinks", header_style="bold")
-    table.add_column("page", no_wrap=True)
-    table.add_column("title", no_wrap=True, overflow="ellipsis")
-    for col in ("words", "content inlinks", "outlinks"):
-        table.add_column(col, justify="right")
+    # the numbers always show in full; page and title share what is left of the terminal, clipped with …
+    room = max(24, out.width - 38)
+    page_w = min(max((len(p["path"]) for p in top), default=4), max(12, room * 2 // 5))
+    title_w = max(12, room - page_w)
+    table.add_column("page", no_wrap=True, max_width=page_w)
+    table.add_column("title", no_wrap=True, max_width=title_w)
+    for col in ("words", "content\ninlinks", "outlinks"):
+        table.add_column(col, justify="right", no_wrap=True)
     for p in top:
-        table.add_row(p["path"], p["title"] or "", str(p["words"]), str(p["content_inlinks"]), str(p["outlinks"]))
+        table.add_row(_clip(p["path"], page_w), _clip(p["title"] or "", title_w), str(p["words"]),
+                      str(p["content_inlinks"]), str(p["outlinks"]))
     out.print(table)
 
     anchors = ", ".join(f"“{a['anchor']}” ×{a['links']}" for a in stats["top_content_anchors"]) or "none"
@@ -238,3 +242,7 @@ def print_report(summary: Summary, top: list[dict[str, Any]], stats: dict[str, A
         explore += f" · assistant --workspace {workspace} links --to {top[0]['path']} --placement content"
     out.print(explore, highlight=False, soft_wrap=True)
     out.print(ATTRIBUTION, highlight=False, soft_wrap=True)
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from assistant.cli.common import UserError, friendly, state
 from assistant.cli.output import Format, emit_json, progress_bar, stdout
-from assistant.ingest.pipeline import Ingestor, Summary
-from assistant.ingest.sources import from_argument
-from assistant.services import Services
 from assistant.store.lock import WorkspaceLock
+
+if TYPE_CHECKING:
+    from assistant.ingest.pipeline import Summary
+    from assistant.services import Services
 
 
 @friendly
@@ -54,6 +55,9 @@ def ingest(
 
 def run_ingest(services: Services, source_arg: str, base_url: str | None = None) -> Summary:
     """Resolve the source and run one ingest with a progress bar (shared with `assistant demo`)."""
+    from assistant.ingest.pipeline import Ingestor
+    from assistant.ingest.sources import from_argument
+
     settings = services.settings
     source = from_argument(source_arg, services.fetcher, base_url=base_url,
                            trailing_slash=settings.crawl.trailing_slash, max_urls=settings.crawl.max_pages,

@@ -17,8 +17,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import lxml.html
-from lxml import etree
 from htmldate import find_date
+from lxml import etree
 from trafilatura import bare_extraction
 
 from assistant.ingest.text import clip, normalize_space, sentence_at

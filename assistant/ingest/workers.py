@@ -12,7 +12,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
-from assistant.ingest.extract import ExtractError, Extracted, decode_html, extract
+from assistant.ingest.extract import Extracted, ExtractError, decode_html, extract
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,22 @@ def extract_bytes(content: bytes, content_type: str, url: str, trailing_slash: s
         return Failed("unparsable", "the HTML nests too deeply to parse")
 
 
+def _worker_init(parent: int) -> None:
+    """In each worker: die with the parent (even on kill -9) and drop inherited workspace locks."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, 9)                  # PR_SET_PDEATHSIG = 1, SIGKILL = 9 (Linux)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:            # the parent died before prctl took effect
+        os._exit(0)
+    from assistant.store.lock import close_inherited
+
+    close_inherited()
+
+
 class Extractor:
     """Runs :func:`extract_bytes` in worker processes (fork: the parent's imports are shared)."""
 
@@ -39,7 +55,8 @@ class Extractor:
         self.processes = processes or (os.cpu_count() or 1)
         self._pool: ProcessPoolExecutor | None = None
         if self.processes > 1 and "fork" in multiprocessing.get_all_start_methods():
-            self._pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("fork"))
+            self._pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("fork"),
+                                             initializer=_worker_init, initargs=(os.getpid(),))
             self._pool.submit(int).result()     # fork the workers now, before the fetch threads start
 
     def __call__(self, content: bytes, content_type: str, url: str, trailing_slash: str) -> Extracted | Failed:

@@ -13,10 +13,11 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from assistant.ingest.extract import Extracted
-from assistant.ingest.text import Chunk
+if TYPE_CHECKING:
+    from assistant.ingest.extract import Extracted
+    from assistant.ingest.text import Chunk
 
 SCHEMA_VERSION = 1
 SCHEMA = """
