@@ -121,3 +121,17 @@ def test_sentence_at_and_chunks() -> None:
     chunks = chunk_text("Title\n" + words, 32, lambda texts: [len(t.split()) for t in texts])
     assert all(len(c.text.split()) <= 32 for c in chunks)
     assert " ".join(c.text for c in chunks).split() == ("Title\n" + words).split()
+
+
+def test_xhtml_with_xml_declaration_parses() -> None:
+    page = ('<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 '
+            'Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd"><html '
+            'xmlns="http://www.w3.org/1999/xhtml"><head><title>Tutorial</title></head><body>'
+            '<div class="navheader"><a accesskey="p" href="prev.html">Prev</a></div>'
+            f'<div class="chapter"><h2>Getting started</h2><p>{ARTICLE} See <a href="install.html">installation</a>.'
+            "</p></div></body></html>")
+    ex = extract(decode_html(page.encode(), "application/xhtml+xml"), "http://docs.test/15/tutorial.html")
+    by_anchor = {link.anchor: link for link in ex.links}
+    assert by_anchor["installation"].target == "http://docs.test/15/install.html"
+    assert by_anchor["installation"].placement == "content"
+    assert by_anchor["Prev"].placement == "boilerplate"

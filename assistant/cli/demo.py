@@ -24,7 +24,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlsplit
 
 import typer
@@ -32,11 +32,13 @@ import typer
 from assistant.cli.common import UserError, friendly, state
 from assistant.cli.ingest import print_summary, run_ingest
 from assistant.cli.output import Format, emit_json, stdout
-from assistant.ingest.pipeline import Summary
-from assistant.services import Services
-from assistant.store.db import Database
 from assistant.store.lock import WorkspaceLock
 from assistant.store.queries import pages_overview
+
+if TYPE_CHECKING:
+    from assistant.ingest.pipeline import Summary
+    from assistant.services import Services
+    from assistant.store.db import Database
 
 PREFERRED_PORT = 8765
 PLACEHOLDER = "http://127.0.0.1:8000"      # the base the bundled sitemap.xml and robots.txt are written with

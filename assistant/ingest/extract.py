@@ -40,6 +40,7 @@ SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "ftp:", "sms:", "abou
 MIN_BLOCK_CHARS = 40
 CONTAINER_SHARE = 0.75
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\ufffd]")
 
 
@@ -126,6 +127,7 @@ def _known(name: str) -> str | None:
 
 def extract(html: str, url: str, trailing_slash: str = "keep") -> Extracted:
     """Parse one page. ``url`` is the final URL the page was served at."""
+    html = _XML_DECLARATION.sub("", html, count=1)     # XHTML: lxml refuses str input that declares bytes
     try:
         tree = lxml.html.document_fromstring(html)
     except (etree.ParserError, ValueError) as exc:
