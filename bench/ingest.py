@@ -31,7 +31,7 @@ DEFAULT_SITE = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "go-
 
 
 class Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 

@@ -63,6 +63,8 @@ CALENDAR = "/calendar/"                                 # ?month=N links to N-1 
 DEEP = "/deep/"                                         # /deep/a/ -> /deep/a/a/ -> ... forever
 NOFOLLOW_PAGE = "/noindex"                              # meta robots noindex,nofollow
 HIDDEN = "/only-linked-from-nofollow"                   # linked only from NOFOLLOW_PAGE
+# not linked from the site: compressed copies of GOOD[0] (raw deflate is what many servers really send)
+ENCODED = {"/encoded/gzip": "gzip", "/encoded/deflate": "deflate", "/encoded/deflate-raw": "deflate"}
 
 ROBOTS_TXT = b"User-agent: *\nDisallow: /private/\n"
 
@@ -353,6 +355,13 @@ class HostileHandler(BaseHTTPRequestHandler):
     def hidden(self) -> None:
         self._send(200, page("Hidden", "<p>A crawler that obeys nofollow never sees this.</p>"))
 
+    def encoded(self) -> None:
+        path = urlsplit(self.path).path
+        wbits = {"/encoded/gzip": 16 + zlib.MAX_WBITS, "/encoded/deflate": zlib.MAX_WBITS}.get(path, -zlib.MAX_WBITS)
+        comp = zlib.compressobj(6, zlib.DEFLATED, wbits)
+        body = comp.compress(good_page(GOOD[0])) + comp.flush()
+        self._send(200, body, headers={"Content-Encoding": ENCODED[path]})
+
     def hangup(self) -> None:
         """Read the request, answer nothing, close the connection (a clean FIN)."""
         self.close_connection = True
@@ -393,6 +402,7 @@ ROUTES: dict[str, Callable[[HostileHandler], None]] = {
     "/private/secret": HostileHandler.private,
     NOFOLLOW_PAGE: HostileHandler.nofollow,
     HIDDEN: HostileHandler.hidden,
+    **dict.fromkeys(ENCODED, HostileHandler.encoded),
     "/hangup": HostileHandler.hangup,
     "/reset": HostileHandler.reset,
 }

@@ -86,7 +86,7 @@ def print_summary(s: Summary) -> None:
         ("errors", sum(s.errors.values())),
         *((f"  {reason}", n) for reason, n in sorted(s.errors.items())),
         *((f"skipped: {reason}", n) for reason, n in sorted(s.skipped.items())),
-        ("pages in workspace", t.get("pages", 0)), ("HTML pages", t.get("html_pages", 0)),
+        ("URLs in workspace", t.get("urls", 0)), ("HTML pages", t.get("html_pages", 0)),
         ("links", t.get("links", 0)), ("content links", t.get("content_links", 0)),
         ("chunks", t.get("chunks", 0)), ("vectors in Chroma", "-" if s.vectors is None else s.vectors),
         ("chunks embedded this run", s.embedded_chunks),

@@ -37,8 +37,8 @@ def pages(
     if fmt is Format.json:
         emit_json(rows)
         return
-    emit_table(rows, ["url", "title", "words", "inlinks", "content_inlinks", "outlinks", "status"],
-               title=f"{len(rows)} pages")
+    columns = ["url", "title", "words", "inlinks", "content_inlinks", "outlinks", "status"]
+    emit_table(rows, [*columns, "error"] if include_all else columns, title=f"{len(rows)} pages")
 
 
 @friendly

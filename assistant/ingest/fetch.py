@@ -30,8 +30,9 @@ class FetchError(Exception):
     """A URL that could not be fetched; ``reason`` is a short stable code, ``detail`` says why."""
 
     def __init__(self, url: str, reason: str, detail: str, status: int | None = None,
-                 redirects: tuple[tuple[int, str], ...] = ()) -> None:
+                 redirects: tuple[tuple[int, str], ...] = (), content_type: str = "") -> None:
         super().__init__(f"{url}: {detail}")
+        self.content_type = content_type
         self.url = url
         self.reason = reason
         self.detail = detail
@@ -70,6 +71,7 @@ class _Decoder:
     def __init__(self, encoding: str, limit: int) -> None:
         self.limit = limit
         self.size = 0
+        self._sniff: bytes | None = None
         enc = encoding.strip().lower()
         if enc in ("", "identity"):
             self._z: zlib._Decompress | None = None
@@ -77,6 +79,7 @@ class _Decoder:
             self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
         elif enc == "deflate":
             self._z = zlib.decompressobj()
+            self._sniff = b""     # many servers send raw deflate, without the zlib header RFC 9110 asks for
         else:
             raise ValueError(f"unsupported Content-Encoding {encoding!r}")
 
@@ -84,7 +87,18 @@ class _Decoder:
         if self._z is None:
             out = data
         else:
-            out = self._z.decompress(data, self.limit - self.size + 1)
+            if self._sniff is not None:
+                self._sniff += data
+                try:
+                    out = self._z.decompress(data, self.limit - self.size + 1)
+                except zlib.error:
+                    self._z = zlib.decompressobj(-zlib.MAX_WBITS)
+                    data, self._sniff = self._sniff, None
+                    out = self._z.decompress(data, self.limit - self.size + 1)
+                if self._sniff is not None and len(self._sniff) >= 2:
+                    self._sniff = None      # the 2-byte zlib header was accepted
+            else:
+                out = self._z.decompress(data, self.limit - self.size + 1)
             if self._z.unconsumed_tail:
                 out += b"x"  # more output is pending: the limit is exceeded whatever it holds
         self.size += len(out)
@@ -308,11 +322,12 @@ class Fetcher:
                                          status, tuple(hops))
                     ctype = resp_headers.get("content-type", "").split(";")[0].strip().lower()
                     if status == 200 and accept is not None and ctype and ctype not in accept:
-                        raise FetchError(url, "non-html", f"content type {ctype} is not HTML", status, tuple(hops))
+                        raise FetchError(url, "non-html", f"content type {ctype} is not HTML", status, tuple(hops),
+                                         ctype)
                     declared = resp_headers.get("content-length", "")
                     if declared.isdigit() and int(declared) > limit and not resp_headers.get("content-encoding"):
                         raise FetchError(url, "too-large", f"body of {int(declared):,} bytes exceeds {limit:,}",
-                                         status, tuple(hops))
+                                         status, tuple(hops), ctype)
                     body = b"".join(self._read(url, resp, limit, deadline, tuple(hops)))
                     return Response(url, current, status, resp_headers, body, tuple(hops),
                                     time.monotonic() - started)

@@ -271,11 +271,10 @@ class Ingestor:
         if result is None:
             err = fetched.error
             assert err is not None
-            if err.redirects or err.status is not None:
-                db.save_status(url=seed.url, status=err.redirects[0][0] if err.redirects else err.status,
-                               final_url=err.redirects[-1][1] if err.redirects else None,
-                               redirects=list(err.redirects), depth=seed.depth, in_sitemap=seed.in_sitemap,
-                               run_id=self.run_id)
+            db.save_status(url=seed.url, status=err.redirects[0][0] if err.redirects else err.status,
+                           final_url=err.redirects[-1][1] if err.redirects else None,
+                           redirects=list(err.redirects), depth=seed.depth, in_sitemap=seed.in_sitemap,
+                           run_id=self.run_id, content_type=err.content_type)
             db.record_error(seed.url, self.run_id, err.reason, err.detail, err.status)
             s.errors[err.reason] += 1
             return
@@ -293,7 +292,7 @@ class Ingestor:
         ex = fetched.extracted
         if ex is None:      # 304, or the same bytes as last time
             s.unchanged += 1
-            if known is not None:
+            if known is not None and not known.nofollow:
                 self._follow(url, seed.depth, [r["target_url"] for r in db.outlinks(known.id)
                                                if r["internal"] and "nofollow" not in (r["rel"] or "")])
             return

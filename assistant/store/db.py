@@ -61,6 +61,7 @@ class Known:
     etag: str | None
     last_modified: str | None
     final_url: str | None
+    nofollow: bool = False
 
 
 def chunk_id(page_id: int, position: int) -> str:
@@ -122,9 +123,10 @@ class Database:
 
     # ------------------------------------------------------------------ pages
     def known(self) -> dict[str, Known]:
-        rows = self.conn.execute("SELECT id, url, status, body_hash, etag, last_modified, final_url FROM pages")
-        return {r["url"]: Known(r["id"], r["status"], r["body_hash"], r["etag"], r["last_modified"], r["final_url"])
-                for r in rows}
+        rows = self.conn.execute(
+            "SELECT id, url, status, body_hash, etag, last_modified, final_url, nofollow FROM pages")
+        return {r["url"]: Known(r["id"], r["status"], r["body_hash"], r["etag"], r["last_modified"], r["final_url"],
+                                bool(r["nofollow"])) for r in rows}
 
     def outlinks(self, page_id: int) -> list[sqlite3.Row]:
         return list(self.conn.execute("SELECT target_url, internal, rel FROM links WHERE source_id=?", (page_id,)))
@@ -216,7 +218,7 @@ class Database:
     def counts(self) -> dict[str, int]:
         q = self.conn.execute
         return {
-            "pages": int(q("SELECT count(*) FROM pages WHERE gone=0").fetchone()[0]),
+            "urls": int(q("SELECT count(*) FROM pages WHERE gone=0").fetchone()[0]),
             "html_pages": int(q("SELECT count(*) FROM pages WHERE gone=0 AND content_hash IS NOT NULL").fetchone()[0]),
             "links": int(q("SELECT count(*) FROM links").fetchone()[0]),
             "content_links": int(q("SELECT count(*) FROM links WHERE placement='content'").fetchone()[0]),

@@ -37,7 +37,8 @@ def resolve_url(db: Database, text: str) -> str:
 
 
 def pages_overview(db: Database, include_all: bool = False) -> list[dict[str, Any]]:
-    where = "" if include_all else "AND p.content_hash IS NOT NULL"
+    """One row per page; ``include_all`` adds every other URL met (redirects, errors, gone) with its error."""
+    where = "" if include_all else "WHERE p.gone=0 AND p.content_hash IS NOT NULL"
     rows = db.conn.execute(f"""
         WITH live AS (SELECT id, url FROM pages WHERE gone=0),
         inl AS (SELECT l.target_url AS url, count(*) AS n, sum(l.placement='content') AS c,
@@ -45,12 +46,14 @@ def pages_overview(db: Database, include_all: bool = False) -> list[dict[str, An
                 FROM links l JOIN live s ON s.id=l.source_id WHERE l.internal=1 GROUP BY l.target_url),
         outl AS (SELECT source_id, count(*) AS n, sum(internal) AS internal, sum(placement='content') AS c
                  FROM links GROUP BY source_id)
-        SELECT p.url, p.title, p.status, p.word_count AS words, p.published, p.depth, p.noindex, p.canonical,
+        SELECT p.url, p.title, p.status, e.reason AS error, p.gone, p.content_type, p.word_count AS words,
+               p.published, p.depth, p.noindex, p.canonical,
                p.in_sitemap, coalesce(inl.n,0) AS inlinks, coalesce(inl.c,0) AS content_inlinks,
                coalesce(inl.sources,0) AS linking_pages, coalesce(outl.n,0) AS outlinks,
                coalesce(outl.internal,0) AS internal_outlinks, coalesce(outl.c,0) AS content_outlinks
         FROM pages p LEFT JOIN inl ON inl.url=p.url LEFT JOIN outl ON outl.source_id=p.id
-        WHERE p.gone=0 {where} ORDER BY p.url""")
+        LEFT JOIN page_errors e ON e.url=p.url
+        {where} ORDER BY p.url""")
     return [_row(r) for r in rows]
 
 
