@@ -66,6 +66,33 @@ class StoreSettings(BaseModel):
     collection: str = Field("chunks", description="Chroma collection name (one workspace, one collection)")
 
 
+class AuditSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    important_urls: list[str] = Field(default_factory=list, description="pages you call important (URLs or paths)")
+    brand_terms: list[str] = Field(default_factory=list,
+                                   description="brand words: anchors with them are not exact-match")
+    exact_match_share: float = Field(0.10, ge=0, le=1, description="exact-match anchors above this share of backlinks")
+    exact_match_min_backlinks: int = Field(5, ge=1, description="backlinks a page needs before anchor shares count")
+    dominant_anchor_share: float = Field(0.5, ge=0, le=1, description="one non-brand backlink anchor above this share")
+    same_anchor_share: float = Field(0.6, ge=0, le=1, description="one internal anchor above this share of inlinks")
+    same_anchor_min_inlinks: int = Field(5, ge=1, description="internal content inlinks before anchor shares count")
+    too_many_links: int = Field(150, ge=1, description="links on one page (all placements)")
+    content_links_per_100_words: float = Field(10.0, gt=0, description="content links per 100 words of main text")
+    underlinked_content_inlinks: int = Field(3, ge=0, description="important pages need more content inlinks than this")
+    underlinked_max_depth: int = Field(3, ge=1, description="important pages deeper than this many clicks")
+    important_top_share: float = Field(0.1, ge=0, le=1,
+                                       description="top share of pages by Link Score that count as important")
+    old_after_months: int = Field(24, ge=1, description="a page published this long ago is old")
+    recent_months: int = Field(12, ge=1, description="pages published within this many months are recent")
+    related_similarity: float = Field(0.55, ge=-1, le=1, description="embedding similarity for related pages")
+    related_similarity_tfidf: float = Field(0.2, ge=0, le=1, description="the same, when pages have no embeddings")
+    irrelevant_similarity: float = Field(0.15, ge=-1, le=1, description="links between pages less similar than this")
+    irrelevant_similarity_tfidf: float = Field(0.02, ge=0, le=1, description="the same, when pages have no embeddings")
+    link_farm_external_links: int = Field(100, ge=1, description="external links that make a page a link farm")
+    sitewide_share: float = Field(0.5, ge=0, le=1, description="one external content link on this share of pages")
+
+
 class Settings(BaseSettings):
     """All settings. Build with :func:`load_settings`."""
 
@@ -77,6 +104,7 @@ class Settings(BaseSettings):
     crawl: CrawlSettings = Field(default_factory=CrawlSettings)  # type: ignore[arg-type]
     embed: EmbedSettings = Field(default_factory=EmbedSettings)  # type: ignore[arg-type]
     store: StoreSettings = Field(default_factory=StoreSettings)  # type: ignore[arg-type]
+    audit: AuditSettings = Field(default_factory=AuditSettings)  # type: ignore[arg-type]
 
     @classmethod
     def settings_customise_sources(

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli import demo, ingest, inspect
+from assistant.cli import audit, backlinks, demo, ingest, inspect
 from assistant.cli.common import State
 
 app = typer.Typer(
@@ -44,7 +44,9 @@ def quiet_libraries() -> None:
 app.command("ingest")(ingest.ingest)
 app.command("pages")(inspect.pages)
 app.command("links")(inspect.links)
+app.command("audit")(audit.audit)
 app.command("demo")(demo.demo)
+app.add_typer(backlinks.app, name="backlinks")
 
 
 def main() -> None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -18,26 +19,39 @@ class Placement(StrEnum):
     all = "all"
 
 
+# --sort NAME -> key: counts and scores high first, depth low first (unreachable last), then by URL
+PAGE_SORTS: dict[str, Callable[[dict[str, Any]], tuple[Any, ...]]] = {
+    "url": lambda r: (r["url"],),
+    "inlinks": lambda r: (-(r["inlinks"] or 0), r["url"]),
+    "words": lambda r: (-(r["words"] or 0), r["url"]),
+    "outlinks": lambda r: (-(r["outlinks"] or 0), r["url"]),
+    "link_score": lambda r: (-(r["link_score"] or 0), -(r["pagerank"] or 0), r["url"]),
+    "depth": lambda r: (r["depth"] is None, r["depth"] or 0, r["url"]),
+}
+
+
 @friendly
 def pages(
     ctx: typer.Context,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json")] = Format.table,
     include_all: Annotated[bool, typer.Option("--all", help="also redirects, errors and non-HTML URLs")] = False,
     limit: Annotated[int, typer.Option(help="rows to show (0 = all)")] = 0,
-    sort: Annotated[str, typer.Option(help="url | inlinks | words | outlinks")] = "url",
+    sort: Annotated[str, typer.Option(help="url | inlinks | words | outlinks | link_score | depth")] = "url",
 ) -> None:
-    """List the workspace's pages with their words, inlinks, outlinks and status."""
+    """List the workspace's pages: words, inlinks, outlinks, click depth, Link Score, orphans and status."""
+    if sort not in PAGE_SORTS:
+        raise UserError(f"--sort {sort!r}: use {', '.join(PAGE_SORTS)}")
+    from assistant.backlinks import backlinked_targets
+
     services = state(ctx).services()
-    rows = pages_overview(services.db, include_all)
-    if sort != "url":
-        if sort not in ("inlinks", "words", "outlinks"):
-            raise UserError(f"--sort {sort!r}: use url, inlinks, words or outlinks")
-        rows.sort(key=lambda r: -(r[sort] or 0))
+    rows = pages_overview(services.db, include_all, backlinked=backlinked_targets(services.db))
+    rows.sort(key=PAGE_SORTS[sort])
     rows = rows[:limit] if limit else rows
     if fmt is Format.json:
         emit_json(rows)
         return
-    columns = ["url", "title", "words", "inlinks", "content_inlinks", "outlinks", "status"]
+    columns = ["url", "title", "words", "depth", "link_score", "inlinks", "content_inlinks", "linking_pages",
+               "outlinks", "orphan", "status"]
     emit_table(rows, [*columns, "error"] if include_all else columns, title=f"{len(rows)} pages")
 
 

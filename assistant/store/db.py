@@ -167,12 +167,16 @@ class Database:
                     depth: int, in_sitemap: bool, run_id: int, content_type: str = "") -> int:
         """Store a URL without content (redirect, error, non-HTML): its links and chunks go."""
         pid = self.page_id(url)
-        self.conn.execute(
-            """UPDATE pages SET final_url=?, status=?, content_type=?, redirects=?, depth=?,
-               in_sitemap=max(in_sitemap, ?), main_text=NULL, word_count=0, body_hash=NULL, content_hash=NULL,
-               etag=NULL, last_modified=NULL, fetched_at=?, updated_at=?, gone=?, run_id=? WHERE id=?""",
-            (final_url, status, content_type, json.dumps(redirects) if redirects else None, depth, int(in_sitemap),
-             time.time(), time.time(), int(status is not None and status in (404, 410)), run_id, pid))
+        now = time.time()
+        hops = json.dumps(redirects) if redirects else None
+        self.conn.execute(   # updated_at moves only when what is known of the URL changes
+            """UPDATE pages SET updated_at=CASE WHEN updated_at IS NOT NULL AND status IS ? AND final_url IS ?
+               AND redirects IS ? AND content_hash IS NULL THEN updated_at ELSE ? END, final_url=?, status=?,
+               content_type=?, redirects=?, depth=?, in_sitemap=max(in_sitemap, ?), main_text=NULL, word_count=0,
+               body_hash=NULL, content_hash=NULL, etag=NULL, last_modified=NULL, fetched_at=?, gone=?, run_id=?
+               WHERE id=?""",
+            (status, final_url, hops, now, final_url, status, content_type, hops, depth, int(in_sitemap), now,
+             int(status is not None and status in (404, 410)), run_id, pid))
         self.conn.execute("DELETE FROM links WHERE source_id=?", (pid,))
         self.conn.execute("DELETE FROM chunks WHERE page_id=?", (pid,))
         return pid

@@ -22,12 +22,13 @@ def resolve_url(db: Database, text: str) -> str:
         raise UnknownURL("the workspace is empty: run `assistant ingest SOURCE` first")
     base = urls[0]
     candidate = normalize(text if "://" in text else urljoin(base, text)) or text
-    variants = {candidate, candidate.rstrip("/"), candidate.rstrip("/") + "/"}
+    variants = list(dict.fromkeys([candidate, candidate.rstrip("/"), candidate.rstrip("/") + "/"]))
     present = set(urls)
     for v in variants:
         if v in present:
             return v
-    row = db.conn.execute("SELECT url FROM pages WHERE final_url IN (?,?,?) AND gone=0", tuple(variants)).fetchone()
+    marks = ",".join("?" * len(variants))
+    row = db.conn.execute(f"SELECT url FROM pages WHERE final_url IN ({marks}) AND gone=0", variants).fetchone()
     if row:
         return str(row[0])
     paths = {urlsplit(u).path: u for u in urls}
@@ -36,25 +37,47 @@ def resolve_url(db: Database, text: str) -> str:
     raise UnknownURL(f"{text} is not a page of this workspace{hint}")
 
 
-def pages_overview(db: Database, include_all: bool = False) -> list[dict[str, Any]]:
-    """One row per page; ``include_all`` adds every other URL met (redirects, errors, gone) with its error."""
+def pages_overview(db: Database, include_all: bool = False,
+                   backlinked: set[str] | None = None) -> list[dict[str, Any]]:
+    """One row per page; ``include_all`` adds every other URL met (redirects, errors, gone) with its error.
+
+    The link columns come from :func:`assistant.graph.metrics`: ``inlinks``, ``content_inlinks`` and
+    ``linking_pages`` count internal links from other pages, ``depth`` is the click depth from the home page
+    (``crawl_depth`` is the depth at which the crawl found the URL), ``pagerank``, ``link_score`` (0-100),
+    ``indexable`` and ``orphan`` ("" | "confirmed" | "possible"; pages of ``backlinked`` count as known).
+    ``outlinks`` counts every link on the page, external ones included.
+    """
+    from assistant import graph
+    from assistant.store import graphdata
+
     where = "" if include_all else "WHERE p.gone=0 AND p.content_hash IS NOT NULL"
     rows = db.conn.execute(f"""
         WITH live AS (SELECT id, url FROM pages WHERE gone=0),
         inl AS (SELECT l.target_url AS url, count(*) AS n, sum(l.placement='content') AS c,
                        count(DISTINCT l.source_id) AS sources
-                FROM links l JOIN live s ON s.id=l.source_id WHERE l.internal=1 GROUP BY l.target_url),
+                FROM links l JOIN live s ON s.id=l.source_id WHERE l.internal=1 AND l.target_url<>s.url
+                GROUP BY l.target_url),
         outl AS (SELECT source_id, count(*) AS n, sum(internal) AS internal, sum(placement='content') AS c
                  FROM links GROUP BY source_id)
         SELECT p.url, p.title, p.status, e.reason AS error, p.gone, p.content_type, p.word_count AS words,
-               p.published, p.depth, p.noindex, p.canonical,
+               p.published, p.depth AS crawl_depth, p.noindex, p.canonical,
                p.in_sitemap, coalesce(inl.n,0) AS inlinks, coalesce(inl.c,0) AS content_inlinks,
                coalesce(inl.sources,0) AS linking_pages, coalesce(outl.n,0) AS outlinks,
                coalesce(outl.internal,0) AS internal_outlinks, coalesce(outl.c,0) AS content_outlinks
         FROM pages p LEFT JOIN inl ON inl.url=p.url LEFT JOIN outl ON outl.source_id=p.id
         LEFT JOIN page_errors e ON e.url=p.url
         {where} ORDER BY p.url""")
-    return [_row(r) for r in rows]
+    nodes, edges, home, complete = graphdata.load(db)
+    found = graph.metrics(nodes, edges, home, backlinked or set(), complete)
+    out = []
+    for r in rows:
+        row = _row(r)
+        m = found.get(row["url"])
+        row.update(depth=m.depth if m else None, indexable=m.indexable if m else False,
+                   pagerank=float(f"{m.pagerank:.6g}") if m else 0.0,
+                   link_score=round(m.link_score, 1) if m else 0.0, orphan=m.orphan if m else "")
+        out.append(row)
+    return out
 
 
 def links_query(db: Database, *, to: str | None = None, frm: str | None = None,

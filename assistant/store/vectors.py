@@ -39,6 +39,8 @@ class VectorStore(Protocol):
 
     def query(self, vector: NDArray[np.float32], k: int, where: dict[str, Any] | None = None) -> list[Hit]: ...
 
+    def page_vectors(self) -> dict[str, NDArray[np.float32]]: ...
+
 
 class ChromaStore:
     """A Chroma collection (PersistentClient or HttpClient, built in :mod:`assistant.services`)."""
@@ -70,6 +72,21 @@ class ChromaStore:
 
     def count(self) -> int:
         return int(self.collection.count())
+
+    def page_vectors(self) -> dict[str, NDArray[np.float32]]:
+        """One unit vector per page URL: the normalised mean of its chunks' vectors."""
+        sums: dict[str, NDArray[np.float32]] = {}
+        offset = 0
+        while True:
+            got = self.collection.get(include=["embeddings", "metadatas"], limit=5000, offset=offset)
+            for vec, meta in zip(got["embeddings"], got["metadatas"], strict=True):
+                url = str(meta.get("url", ""))
+                v = np.asarray(vec, dtype=np.float32)
+                sums[url] = sums[url] + v if url in sums else v
+            if len(got["ids"]) < 5000:
+                break
+            offset += 5000
+        return {u: v / max(float(np.linalg.norm(v)), 1e-12) for u, v in sums.items()}
 
     def query(self, vector: NDArray[np.float32], k: int, where: dict[str, Any] | None = None) -> list[Hit]:
         res = self.collection.query(query_embeddings=[vector.tolist()], n_results=k, where=where,

@@ -1,0 +1,255 @@
+"""Link-graph analytics over plain records: counts, click depth, internal PageRank, Link Score, orphans, anchors.
+
+Pure functions: no SQL, no I/O (:mod:`assistant.store.graphdata` loads the records from a workspace).
+The semantics follow Screaming Frog's crawl analysis:
+
+* **Counts** (``inlinks``, ``content_inlinks``, ``linking_pages``, ``outlinks``, ``content_outlinks``) are
+  internal links exactly as stored (redirects not resolved, so they agree with ``assistant links --to``),
+  every rel and every source page, duplicates included; a page's links to itself are left out.
+* **Click depth** is a breadth-first search from the home page over *followed* internal links: not
+  ``rel=nofollow`` and not on a ``<meta name=robots content=nofollow>`` page. A link to a redirect costs one
+  click for the redirect URL and its final URL alike (the visitor clicks once). Unreachable: ``None``.
+* **PageRank** is ``networkx.pagerank`` (d = 0.85, uniform teleport, dangling pages spread uniformly — the
+  networkx default) over the graph :func:`build_graph` makes: the indexable pages (status 200, HTML, not
+  noindex, canonical absent or self) and one edge per (source, target) pair of them. An edge exists when an
+  indexable, non-meta-nofollow page has a followed link to a URL that resolves to another indexable page;
+  a URL resolves through its redirect chain and, as Screaming Frog does, through a canonical to another page
+  (the canonicalised URL passes its links on). Several links between one pair count once (a page's vote is
+  split between the distinct pages it links to); nofollow links, links to non-indexable or unknown URLs and
+  self-links are not edges, so they neither pass value nor dilute the page's other links. The values sum
+  to 1 over the indexable pages; non-indexable pages get 0.
+* **Link Score** maps log(PageRank) linearly onto 1–100 over the indexable pages:
+  ``score = 1 + 99 * (ln pr - ln pr_min) / (ln pr_max - ln pr_min)`` (100 for every page when all are
+  equal); non-indexable pages get 0.
+* **Orphans**: a status-200 page listed in the sitemap or reached by a backlink (after redirects) that no
+  indexable page other than itself links to with a followed link (redirects resolved). ``"confirmed"`` when
+  the crawl was complete, ``"possible"`` when it stopped at a limit. The home page is never an orphan.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict, deque
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+
+from assistant.models import PageMetrics
+
+DAMPING = 0.85
+# networkx stops when the L1 change of an iteration is below len(G) * tol; 1e-6 (its default) leaves an
+# error of the order of the change one added link makes, so pagerank_gain could not be read off it.
+TOL = 1e-12
+MAX_ITER = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """One URL of the workspace (a page, a redirect, an error)."""
+
+    url: str
+    status: int | None
+    final_url: str | None = None          # where a redirect ends (a page's own URL otherwise)
+    indexable: bool = False               # see is_indexable()
+    in_sitemap: bool = False
+    nofollow_page: bool = False           # <meta name=robots content=nofollow>: its links are not followed
+    canonical: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """One internal link as stored: ``rel`` is space-separated lower case, ``placement`` content|boilerplate."""
+
+    source: str
+    target: str
+    anchor: str = ""
+    rel: str = ""
+    placement: str = "content"
+
+    @property
+    def nofollow(self) -> bool:
+        return "nofollow" in self.rel.split()
+
+
+def is_indexable(*, status: int | None, html: bool, noindex: bool, canonical: str | None, url: str) -> bool:
+    """Screaming Frog's "Indexable": a 200 HTML page, not noindex, canonical absent or pointing to itself."""
+    return status == 200 and html and not noindex and (not canonical or canonical == url)
+
+
+def redirect_resolver(nodes: Iterable[Node], *, canonicals: bool = False) -> Callable[[str], str]:
+    """A function URL -> where a link to it ends: its redirect chain followed (loops stop), and with
+    ``canonicals`` a non-indexable page's canonical to another page too. Unknown URLs map to themselves."""
+    by_url = {n.url: n for n in nodes}
+    moves: dict[str, str] = {}
+    for n in by_url.values():
+        if n.status is not None and 300 <= n.status < 400 and n.final_url and n.final_url != n.url:
+            moves[n.url] = n.final_url
+        elif canonicals and n.canonical and n.canonical != n.url and not n.indexable and n.canonical in by_url:
+            moves[n.url] = n.canonical
+    done: dict[str, str] = {}
+
+    def resolve(url: str) -> str:
+        if url not in moves:
+            return url
+        if url not in done:
+            seen, end = {url}, url
+            while (nxt := moves.get(end)) is not None and nxt not in seen:
+                seen.add(nxt)
+                end = nxt
+            done[url] = end
+        return done[url]
+
+    return resolve
+
+
+def choose_home(nodes: Iterable[Node], root: str | None, crawl_depth: Mapping[str, int | None]) -> str | None:
+    """The home page: ``root`` (the site root URL, redirects followed) when it is a 200 page, else the
+    shallowest 200 page by crawl depth (then the shortest URL); None for a workspace without pages."""
+    nodes = list(nodes)
+    pages = {n.url for n in nodes if n.status == 200}
+    if root is not None and (home := redirect_resolver(nodes)(root)) in pages:
+        return home
+    if not pages:
+        return None
+    return min(pages, key=lambda u: (d if (d := crawl_depth.get(u)) is not None else math.inf, len(u), u))
+
+
+def build_graph(nodes: Iterable[Node], edges: Iterable[Edge]) -> Any:
+    """The internal PageRank graph (``networkx.DiGraph``) over the indexable pages; see the module notes."""
+    nodes = list(nodes)
+    resolve = redirect_resolver(nodes, canonicals=True)
+    eligible = {n.url for n in nodes if n.indexable}
+    silent = {n.url for n in nodes if n.nofollow_page}
+    pairs = {(e.source, resolve(e.target)) for e in edges
+             if e.source in eligible and e.source not in silent and not e.nofollow}
+    graph = nx.DiGraph()
+    graph.add_nodes_from(sorted(eligible))
+    graph.add_edges_from(sorted((s, t) for s, t in pairs if t in eligible and t != s))
+    return graph
+
+
+def pagerank(graph: Any, nstart: Mapping[str, float] | None = None) -> dict[str, float]:
+    """``networkx.pagerank`` with d = 0.85 and a tight tolerance; ``nstart`` warm-starts the iteration."""
+    if len(graph) == 0:
+        return {}
+    start = {u: nstart.get(u, 0.0) for u in graph} if nstart is not None else None
+    if start is not None and sum(start.values()) <= 0:
+        start = None     # networkx divides by the sum
+    result: dict[str, float] = nx.pagerank(graph, alpha=DAMPING, tol=TOL, max_iter=MAX_ITER, nstart=start)
+    return result
+
+
+def pagerank_with(graph: Any, extra_edges: Iterable[tuple[str, str]],
+                  nstart: Mapping[str, float] | None = None) -> dict[str, float]:
+    """PageRank after adding links (source, target) to ``graph``; pass the graph's current PageRank as
+    ``nstart`` to warm-start. Links whose ends are not in the graph, self-links and links already present
+    change nothing. ``graph`` is modified for the duration of the call and restored (not thread-safe)."""
+    added = [(s, t) for s, t in dict.fromkeys(extra_edges)
+             if s != t and s in graph and t in graph and not graph.has_edge(s, t)]
+    graph.add_edges_from(added)
+    try:
+        return pagerank(graph, nstart)
+    finally:
+        graph.remove_edges_from(added)
+
+
+def link_scores(ranks: Mapping[str, float]) -> dict[str, float]:
+    """Link Score 1–100 from PageRank on a log scale (see the module notes); pages with 0 get 0."""
+    logs = {u: math.log(p) for u, p in ranks.items() if p > 0}
+    if not logs:
+        return {u: 0.0 for u in ranks}
+    lo, hi = min(logs.values()), max(logs.values())
+    span = hi - lo
+    return {u: (1 + 99 * (logs[u] - lo) / span if span > 1e-12 else 100.0) if u in logs else 0.0 for u in ranks}
+
+
+def click_depths(nodes: Iterable[Node], edges: Iterable[Edge], home: str | None) -> dict[str, int]:
+    """Clicks from ``home`` to every reachable URL over followed links (see the module notes)."""
+    nodes = list(nodes)
+    if home is None:
+        return {}
+    resolve = redirect_resolver(nodes)
+    silent = {n.url for n in nodes if n.nofollow_page}
+    out: dict[str, list[str]] = defaultdict(list)
+    for e in edges:
+        if not e.nofollow and e.source not in silent:
+            out[e.source].append(e.target)
+    start = resolve(home)
+    depth = {home: 0, start: 0}
+    queue = deque([start])
+    while queue:
+        url = queue.popleft()
+        for target in out.get(url, ()):
+            for reached in (target, resolve(target)):
+                if reached not in depth:
+                    depth[reached] = depth[url] + 1
+                    queue.append(reached)
+    return depth
+
+
+def incoming_anchors(edges: Iterable[Edge], resolve_redirects: Callable[[str], str] | None = None,
+                     placement: str | None = None) -> dict[str, Counter[str]]:
+    """Per target URL, a Counter of the anchor texts of the internal links pointing to it (whitespace
+    collapsed, case kept, "" for links without text). ``resolve_redirects`` (e.g. :func:`redirect_resolver`)
+    credits a link to a redirect to its final URL; ``placement="content"`` counts in-content links only.
+    Self-links are left out."""
+    anchors: dict[str, Counter[str]] = defaultdict(Counter)
+    for e in edges:
+        if placement is not None and e.placement != placement:
+            continue
+        target = resolve_redirects(e.target) if resolve_redirects else e.target
+        if target != e.source:
+            anchors[target][" ".join(e.anchor.split())] += 1
+    return dict(anchors)
+
+
+def orphans(nodes: Iterable[Node], edges: Iterable[Edge], home: str | None, backlinked: Iterable[str],
+            crawl_complete: bool) -> dict[str, str]:
+    """URL -> "confirmed" | "possible" for the orphan pages (see the module notes)."""
+    nodes = list(nodes)
+    resolve = redirect_resolver(nodes)
+    by_url = {n.url: n for n in nodes}
+    known = {n.url for n in nodes if n.in_sitemap} | {resolve(u) for u in backlinked}
+    linked: set[str] = set()
+    for e in edges:
+        src = by_url.get(e.source)
+        if src is None or not src.indexable or src.nofollow_page or e.nofollow:
+            continue
+        target = resolve(e.target)
+        if target != e.source:
+            linked.add(target)
+    home_url = resolve(home) if home else None
+    verdict = "confirmed" if crawl_complete else "possible"
+    return {u: verdict for u in sorted(known)
+            if u in by_url and by_url[u].status == 200 and u not in linked and u != home_url and u != home}
+
+
+def metrics(nodes: Iterable[Node], edges: Iterable[Edge], home: str | None, backlinked: Iterable[str] = (),
+            crawl_complete: bool = True) -> dict[str, PageMetrics]:
+    """Everything the link graph says about each node, by URL (see the module notes)."""
+    nodes, edges = list(nodes), list(edges)
+    inl: Counter[str] = Counter()
+    c_inl: Counter[str] = Counter()
+    outl: Counter[str] = Counter()
+    c_outl: Counter[str] = Counter()
+    sources: dict[str, set[str]] = defaultdict(set)
+    for e in edges:
+        if e.target == e.source:
+            continue
+        content = e.placement == "content"
+        inl[e.target] += 1
+        outl[e.source] += 1
+        c_inl[e.target] += content
+        c_outl[e.source] += content
+        sources[e.target].add(e.source)
+    ranks = pagerank(build_graph(nodes, edges))
+    scores = link_scores(ranks)
+    depths = click_depths(nodes, edges, home)
+    orphaned = orphans(nodes, edges, home, backlinked, crawl_complete)
+    return {n.url: PageMetrics(
+        url=n.url, indexable=n.indexable, content_inlinks=c_inl[n.url], inlinks=inl[n.url],
+        content_outlinks=c_outl[n.url], outlinks=outl[n.url], linking_pages=len(sources.get(n.url, ())),
+        depth=depths.get(n.url), pagerank=ranks.get(n.url, 0.0), link_score=scores.get(n.url, 0.0),
+        orphan=orphaned.get(n.url, "")) for n in nodes}

@@ -1,0 +1,192 @@
+"""What the audit rules read: plain records about one workspace, and text similarity between pages.
+
+Pure: :mod:`assistant.rules.load` builds an :class:`AuditData` from a workspace; the rules only read it.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+from numpy.typing import NDArray
+
+from assistant.models import Backlink, PageMetrics
+from assistant.settings import AuditSettings
+
+_WORD = re.compile(r"[^\W\d_][\w'-]*[^\W_]|[^\W\d_]", re.UNICODE)
+STOPWORDS = frozenset([
+    "a", "about", "after", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been", "but", "by",
+    "can", "could", "did", "do", "does", "for", "from", "had", "has", "have", "how", "i", "if", "in", "into",
+    "is", "it", "its", "just", "more", "most", "no", "not", "of", "on", "one", "or", "our", "out", "so", "some",
+    "such", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "to", "too", "up",
+    "us", "was", "we", "were", "what", "when", "which", "who", "will", "with", "would", "you", "your"
+])
+GENERIC_ANCHORS = frozenset({
+    "here", "click here", "this", "this post", "this page", "this article", "this blog post", "link", "read more",
+    "more", "learn more", "see here", "the post", "post", "page", "article", "blog", "blog post", "website", "site",
+    "source", "details", "docs", "documentation", "announcement", "the announcement", "release notes", "previous",
+    "next", "home", "the blog post", "this one", "there", "it"})
+
+
+def words(text: str) -> list[str]:
+    return [w for w in (m.group(0).lower() for m in _WORD.finditer(text)) if w not in STOPWORDS]
+
+
+def norm_anchor(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s'-]", " ", text.lower()).split())
+
+
+def is_generic(anchor: str) -> bool:
+    a = norm_anchor(anchor)
+    return not a or a in GENERIC_ANCHORS or len(a) < 3 or a.startswith(("http ", "https ", "www "))
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    url: str
+    title: str
+    status: int | None
+    final_url: str | None
+    html: bool
+    indexable: bool
+    word_count: int
+    published: date | None
+    text: str                       # main text (may be cut to the first few thousand characters)
+    in_sitemap: bool = False
+
+
+@dataclass(frozen=True)
+class LinkInfo:
+    source: str
+    target: str
+    internal: bool
+    anchor: str
+    rel: str
+    placement: str
+    sentence: str
+
+    @property
+    def nofollow(self) -> bool:
+        return "nofollow" in self.rel.split()
+
+
+class Similarity:
+    """Cosine similarity of pages: embedding page vectors when the workspace has them, else TF-IDF."""
+
+    def __init__(self, vectors: dict[str, NDArray[np.float32]], kind: str,
+                 embed_text: Callable[[str], NDArray[np.float32]] | None = None) -> None:
+        self.vectors = vectors
+        self.kind = kind                 # "embeddings" | "tf-idf"
+        self._embed_text = embed_text
+        self._vocab: dict[str, int] = {}
+        self._idf: NDArray[np.float32] | None = None
+
+    @classmethod
+    def from_texts(cls, texts: dict[str, str]) -> Similarity:
+        """TF-IDF (sublinear tf, smooth idf) unit vectors, dense over the kept vocabulary."""
+        counts = {u: Counter(words(t)) for u, t in texts.items() if t}
+        df: Counter[str] = Counter()
+        for c in counts.values():
+            df.update(c.keys())
+        n = max(len(counts), 1)
+        vocab = {w: i for i, w in enumerate(sorted(w for w, d in df.items() if 2 <= d <= max(2, 0.6 * n)))}
+        idf = np.array([math.log((1 + n) / (1 + df[w])) + 1 for w in vocab], dtype=np.float32)
+        vectors: dict[str, NDArray[np.float32]] = {}
+        for url, c in counts.items():
+            v = np.zeros(len(vocab), dtype=np.float32)
+            for w, k in c.items():
+                if w in vocab:
+                    v[vocab[w]] = 1 + math.log(k)
+            v *= idf
+            norm = float(np.linalg.norm(v))
+            if norm:
+                vectors[url] = v / norm
+        sim = cls(vectors, "tf-idf")
+        sim._vocab, sim._idf = vocab, idf
+        return sim
+
+    def pair(self, a: str, b: str) -> float | None:
+        va, vb = self.vectors.get(a), self.vectors.get(b)
+        if va is None or vb is None:
+            return None
+        return float(va @ vb)
+
+    def text_to(self, text: str, url: str) -> float | None:
+        """Similarity of a free text (a backlink's title and context) to one of our pages."""
+        target = self.vectors.get(url)
+        if target is None or not text.strip():
+            return None
+        if self._embed_text is not None:
+            return float(self._embed_text(text) @ target)
+        if self._idf is None:
+            return None
+        v = np.zeros(len(self._vocab), dtype=np.float32)
+        for w, k in Counter(words(text)).items():
+            if w in self._vocab:
+                v[self._vocab[w]] = 1 + math.log(k)
+        v *= self._idf
+        norm = float(np.linalg.norm(v))
+        return float(v @ target) / norm if norm else None
+
+    @functools.cache  # noqa: B019 - one Similarity per audit run
+    def quantile(self, q: float, samples: int = 4000) -> float:
+        """The q-quantile of the similarity of random page pairs of this site (seeded, so repeatable)."""
+        urls = sorted(self.vectors)
+        if len(urls) < 3:
+            return 1.0
+        rng = np.random.default_rng(0)
+        pairs = rng.integers(0, len(urls), size=(samples, 2))
+        values = [float(self.vectors[urls[i]] @ self.vectors[urls[j]]) for i, j in pairs if i != j]
+        return float(np.quantile(values, q)) if values else 1.0
+
+    def most_similar(self, url: str, candidates: Iterable[str], k: int = 5) -> list[tuple[str, float]]:
+        v = self.vectors.get(url)
+        if v is None:
+            return []
+        scored = [(c, float(v @ self.vectors[c])) for c in candidates if c != url and c in self.vectors]
+        return sorted(scored, key=lambda x: -x[1])[:k]
+
+
+@dataclass
+class AuditData:
+    site: str | None
+    pages: dict[str, PageInfo]                 # every URL met: pages, redirects, errors (gone ones too)
+    links: list[LinkInfo]                      # the links of live pages
+    metrics: dict[str, PageMetrics]
+    backlinks: list[Backlink]
+    referring_domains: dict[str, int]
+    errors: dict[str, str]                     # url -> reason of its last failure
+    settings: AuditSettings
+    crawl_complete: bool
+    today: date
+    similarity: Similarity | None = None
+    important: set[str] = field(default_factory=set)   # configured important URLs, resolved
+
+    def title(self, url: str) -> str:
+        page = self.pages.get(url)
+        return page.title if page and page.title else url
+
+    def threshold(self, embeddings: float, tfidf: float) -> float:
+        """The similarity threshold for the method in use (TF-IDF cosines run far lower than embeddings')."""
+        return tfidf if self.similarity is not None and self.similarity.kind == "tf-idf" else embeddings
+
+    @functools.cached_property
+    def hubs(self) -> set[str]:
+        """Listing pages (home, archives, categories): links to 10+ pages, mostly by those pages' titles."""
+        by_source: dict[str, list[LinkInfo]] = {}
+        for link in self.links:
+            if link.internal and link.placement == "content" and link.source != link.target:
+                by_source.setdefault(link.source, []).append(link)
+        out = {self.site} if self.site else set()
+        for url, links in by_source.items():
+            targets = {link.target for link in links}
+            titled = sum(norm_anchor(link.anchor) == norm_anchor(self.title(link.target)) for link in links)
+            if len(targets) >= 10 and titled >= 0.5 * len(links):
+                out.add(url)
+        return out

@@ -1,0 +1,178 @@
+"""paid-link: backlinks and outbound links that look bought, and irrelevant-link: links between unrelated pages.
+
+The signals are deliberately plain and each one is named in the finding's evidence, so a person can
+check it: declared ``rel=sponsored``, link-selling language with prices, off-topic gambling/pharma/loan
+pages (off-topic: our own site does not talk about them), link farms, one link repeated site-wide.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from urllib.parse import urlsplit
+
+from assistant.models import Backlink, Finding
+from assistant.rules.data import AuditData
+
+SELLING = re.compile(
+    r"write\s*for\s*us|guest\s*post(?:ing)?\s*(?:price|pricing|rates?|service|packages?|\$|€|£)|sponsored\s*posts?|"
+    r"buy\s+(?:back)?links?|link\s*insertion|paid\s*(?:guest\s*)?posts?|(?:do)?follow\s+links?\s+for\s+sale|"
+    r"[$€£]\s?\d+\s*(?:per|/|for\s+a)\s*(?:do)?follow|(?:do)?follow\s+links?\s*[-–:]?\s*[$€£]\s?\d+|"
+    r"sell(?:ing)?\s+(?:back)?links|link\s*packages?|pbn\b|niche\s+edits?", re.IGNORECASE)
+OFF_TOPIC = {
+    "gambling": re.compile(r"casino|betting|sportsbook|poker|slots?\b|roulette|jackpot|gambl", re.IGNORECASE),
+    "pharma": re.compile(r"viagra|cialis|pharmacy|pills?\b|levitra|tramadol|xanax|weight\s*loss\s+pills",
+                         re.IGNORECASE),
+    "loans": re.compile(r"payday|loans?\b|cash\s+advance|credit\s+repair", re.IGNORECASE),
+    "adult": re.compile(r"\bporn|\bescort|\bxxx\b|adult\s+dating", re.IGNORECASE),
+}
+MAX_LISTED = 20
+MIN_BACKLINK_WORDS = 12
+
+
+def _site_topics(data: AuditData) -> set[str]:
+    """Off-topic families our own site does talk about (then they are on topic for it)."""
+    text = " ".join(p.text[:3000] for p in data.pages.values() if p.html)
+    words = max(len(text.split()), 1)
+    return {name for name, pattern in OFF_TOPIC.items() if len(pattern.findall(text)) / words > 0.002}
+
+
+def _backlink_signals(b: Backlink, topics: set[str], s_farm: int) -> list[str]:
+    signals = []
+    if b.sponsored:
+        signals.append("marked rel=sponsored by the linking site")
+    described = " ".join((b.source_url, b.source_title, b.anchor, b.left_context, b.right_context))
+    match = SELLING.search(described)
+    if match:
+        signals.append(f"the linking page advertises link selling (“{match.group(0).strip()}”)")
+    for name, pattern in OFF_TOPIC.items():
+        hit = pattern.search(described)
+        if hit and name not in topics:
+            signals.append(f"off-topic {name} page (“{hit.group(0)}”)")
+    external = b.metrics.get("external_links")
+    if external is not None and external >= s_farm:
+        signals.append(f"link farm: the linking page has {int(external)} external links")
+    return signals
+
+
+def paid_link(data: AuditData) -> list[Finding]:
+    s = data.settings
+    topics = _site_topics(data)
+    findings: list[Finding] = []
+    # backlinks: one finding per linking domain, listing the signals and the pages
+    by_domain: dict[str, list[tuple[Backlink, list[str]]]] = defaultdict(list)
+    sitewide: Counter[tuple[str, str | None]] = Counter(
+        (b.source_domain, b.target_url) for b in data.backlinks if not b.lost)
+    for b in data.backlinks:
+        if b.lost:
+            continue
+        signals = _backlink_signals(b, topics, s.link_farm_external_links)
+        if b.sitewide or sitewide[(b.source_domain, b.target_url)] >= 20:
+            signals.append("the same link sits site-wide on the linking domain")
+        if signals:
+            by_domain[b.source_domain].append((b, signals))
+    for domain, items in sorted(by_domain.items()):
+        signals = sorted({x for _, sig in items for x in sig})
+        targets = sorted({b.target_url or "" for b, _ in items} - {""})
+        findings.append(Finding(
+            "paid-link", "high", [*(b.source_url for b, _ in items[:MAX_LISTED]), *targets[:5]],
+            f"{len(items)} backlink(s) from {domain} look bought or manipulative ({signals[0]}): such links pass "
+            "no trust and can bring a manual penalty.",
+            {"domain": domain, "signals": signals, "backlinks": len(items),
+             "examples": [{"source": b.source_url, "target": b.target_url, "anchor": b.anchor} for b, _ in items[:5]]},
+            f"Do not buy or trade links. Ask {domain} to remove the links or mark them rel=sponsored; if they "
+            "refuse and the links are manipulative, disavow the domain."))
+    findings.extend(_outbound(data, topics))
+    return findings
+
+
+def _outbound(data: AuditData, topics: set[str]) -> list[Finding]:
+    """Our own pages that sell links: selling language, off-topic outbound anchors, farms, site-wide links."""
+    s = data.settings
+    out: dict[str, list[str]] = defaultdict(list)
+    external: dict[str, list[str]] = defaultdict(list)
+    for link in data.links:
+        if link.internal:
+            continue
+        external[link.source].append(link.target)
+        if link.placement != "content":
+            continue
+        if "sponsored" in link.rel.split():
+            out[link.source].append(f"outbound rel=sponsored link to {link.target}")
+        described = f"{link.anchor} {link.target}"
+        for name, pattern in OFF_TOPIC.items():
+            hit = pattern.search(described)
+            if hit and name not in topics:
+                out[link.source].append(f"off-topic {name} link “{link.anchor or link.target}” to {link.target}")
+    for url, page in data.pages.items():
+        if not page.html:
+            continue
+        match = SELLING.search(page.text)
+        if match:
+            out[url].append(f"the page advertises link selling (“{match.group(0).strip()}”)")
+        if len(external.get(url, [])) >= s.link_farm_external_links:
+            out[url].append(f"link farm: {len(external[url])} external links")
+    html_pages = sum(1 for p in data.pages.values() if p.html) or 1
+    per_target: dict[str, set[str]] = defaultdict(set)
+    for link in data.links:
+        if not link.internal and link.placement == "content":
+            per_target[link.target].add(link.source)
+    for target, sources in per_target.items():
+        host = urlsplit(target).hostname or ""
+        if len(sources) >= 10 and len(sources) / html_pages >= s.sitewide_share:
+            for src in sources:
+                out[src].append(f"the same in-content link to {host} appears on {len(sources)} pages (site-wide)")
+    findings = []
+    for url, signals in sorted(out.items()):
+        uniq = sorted(set(signals))
+        findings.append(Finding(
+            "paid-link", "high", [url],
+            f"{data.title(url)} carries outbound links that look sold ({uniq[0]}): selling links that pass "
+            "authority breaks search engines' rules and puts the whole site at risk.",
+            {"url": url, "signals": uniq[:MAX_LISTED]},
+            "Remove the paid links, or mark every paid or sponsored link rel=sponsored, and take down "
+            "link-selling offers."))
+    return findings
+
+
+def irrelevant_link(data: AuditData) -> list[Finding]:
+    s = data.settings
+    sim = data.similarity
+    if sim is None:
+        return []
+    limit = data.threshold(s.irrelevant_similarity, s.irrelevant_similarity_tfidf)
+    findings = []
+    seen: set[tuple[str, str]] = set()
+    for link in data.links:
+        pair = (link.source, link.target)
+        if (not link.internal or link.placement != "content" or pair in seen or link.source == link.target
+                or link.source in data.hubs):
+            continue
+        seen.add(pair)
+        score = sim.pair(*pair)
+        if score is None or score >= limit:
+            continue
+        findings.append(Finding(
+            "irrelevant-link", "medium", [link.source, link.target],
+            f"{data.title(link.source)} links to {data.title(link.target)} although the two pages share almost no "
+            f"topic (similarity {score:.2f}): readers do not expect it and it passes little relevance.",
+            {"source": link.source, "target": link.target, "anchor": link.anchor, "similarity": round(score, 3),
+             "threshold": limit, "method": sim.kind},
+            "Replace it with a link to a page on the same topic, or remove it."))
+    for b in data.backlinks:
+        if b.lost or not b.target_url:
+            continue
+        text = " ".join(x for x in (b.source_title, b.left_context, b.anchor, b.right_context) if x)
+        if len(text.split()) < MIN_BACKLINK_WORDS:       # too little text to judge a topic by
+            continue
+        score = sim.text_to(text, b.target_url)
+        if score is None or score >= limit:
+            continue
+        findings.append(Finding(
+            "irrelevant-link", "low", [b.source_url, b.target_url],
+            f"The backlink from {b.source_domain} to {data.title(b.target_url)} comes from a page about something "
+            f"else (similarity {score:.2f}): it brings little relevance and may look unnatural.",
+            {"source": b.source_url, "target": b.target_url, "anchor": b.anchor, "similarity": round(score, 3),
+             "threshold": limit, "method": sim.kind},
+            "Focus outreach on sites about your topic; leave this link alone unless it is also paid."))
+    return findings
