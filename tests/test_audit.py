@@ -25,7 +25,7 @@ def flawed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site, Fla
 
 
 def _workspace(flawed: tuple[Site, Flaws], ws: Path, *extra: str) -> list[dict[str, Any]]:
-    site, flaws = flawed
+    site, _ = flawed
     cli_json("--workspace", str(ws), "ingest", site.url, *extra)
     exports = ws.parent / "exports"
     exports.mkdir(exist_ok=True)

@@ -8,7 +8,8 @@ from assistant.models import Finding
 from assistant.rules.anchors import anchor_cannibalisation, exact_match_anchor_overuse, same_anchor_everywhere
 from assistant.rules.data import AuditData
 from assistant.rules.links import broken_internal_link, internal_nofollow, redirected_internal_link, too_many_links
-from assistant.rules.paid import irrelevant_link, paid_link
+from assistant.rules.paid import paid_link
+from assistant.rules.relevance import irrelevant_link
 from assistant.rules.structure import forgotten_old_content, important_page_underlinked, orphan_page
 
 Rule = Callable[[AuditData], list[Finding]]

@@ -1,0 +1,50 @@
+"""irrelevant-link: internal links between pages with no topic in common, and backlinks from unrelated pages."""
+
+from __future__ import annotations
+
+from assistant.models import Finding
+from assistant.rules.data import AuditData
+
+MIN_BACKLINK_WORDS = 12       # a backlink's title and context need this many words to judge their topic
+
+
+def _finding(severity: str, source: str, target: str, anchor: str, score: float, limit: float, kind: str,
+             message: str, fix: str) -> Finding:
+    return Finding("irrelevant-link", severity, [source, target], message,
+                   {"source": source, "target": target, "anchor": anchor, "similarity": round(score, 3),
+                    "threshold": limit, "method": kind}, fix)
+
+
+def irrelevant_link(data: AuditData) -> list[Finding]:
+    s = data.settings
+    sim = data.similarity
+    if sim is None:
+        return []
+    limit = data.threshold(s.irrelevant_similarity, s.irrelevant_similarity_tfidf)
+    findings = []
+    seen: set[tuple[str, str]] = set()
+    for link in data.links:
+        pair = (link.source, link.target)
+        if (not link.internal or link.placement != "content" or pair in seen or link.source == link.target
+                or link.source in data.hubs):
+            continue
+        seen.add(pair)
+        score = sim.pair(*pair)
+        if score is not None and score < limit:
+            findings.append(_finding(
+                "medium", link.source, link.target, link.anchor, score, limit, sim.kind,
+                f"{data.title(link.source)} links to {data.title(link.target)} although the two pages share almost "
+                f"no topic (similarity {score:.2f}): readers do not expect it and it passes little relevance.",
+                "Replace it with a link to a page on the same topic, or remove it."))
+    for b in data.backlinks:
+        text = " ".join(x for x in (b.source_title, b.left_context, b.anchor, b.right_context) if x)
+        if b.lost or not b.target_url or len(text.split()) < MIN_BACKLINK_WORDS:
+            continue
+        score = sim.text_to(text, b.target_url)
+        if score is not None and score < limit:
+            findings.append(_finding(
+                "low", b.source_url, b.target_url, b.anchor, score, limit, sim.kind,
+                f"The backlink from {b.source_domain} to {data.title(b.target_url)} comes from a page about "
+                f"something else (similarity {score:.2f}): it brings little relevance and may look unnatural.",
+                "Focus outreach on sites about your topic; leave this link alone unless it is also paid."))
+    return findings
