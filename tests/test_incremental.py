@@ -179,3 +179,28 @@ def test_chroma_server_down_is_a_clear_error(mini: Site, tmp_path: Path, monkeyp
     result = cli("--workspace", str(tmp_path / "ws"), "ingest", mini.url + "sitemap.xml")
     assert result.exit_code == 2
     assert "chroma" in result.stderr.lower() and "Traceback" not in result.output
+
+
+def test_sitemap_index_gz_url_list_and_folder_sources(mini: Site, tmp_path: Path) -> None:
+    import gzip
+
+    sitemap = (mini.dir / "sitemap.xml").read_bytes()
+    (mini.dir / "posts.xml.gz").write_bytes(gzip.compress(sitemap))
+    (mini.dir / "sitemap_index.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<sitemap><loc>{mini.url}posts.xml.gz</loc></sitemap></sitemapindex>\n")
+    index = cli_json("--workspace", str(tmp_path / "a"), "ingest", mini.url + "sitemap_index.xml", "--no-embed")
+    assert (index["kind"], index["new"]) == ("sitemap", 12)
+
+    urls = tmp_path / "urls.txt"
+    posts = sorted(p.parent.relative_to(mini.dir).as_posix() for p in mini.dir.glob("blog/*/index.html"))
+    urls.write_text("# three posts\n" + "".join(f"{mini.url}{p}/\n" for p in posts[:3]) + "ftp://nope\n")
+    listed = cli_json("--workspace", str(tmp_path / "b"), "ingest", str(urls), "--no-embed")
+    assert (listed["kind"], listed["new"]) == ("list", 3)
+    assert any("urls.txt line 5" in w for w in listed["warnings"])
+
+    folder = cli_json("--workspace", str(tmp_path / "c"), "ingest", str(mini.dir), "--base-url",
+                      "https://www.example.org/", "--no-embed")
+    assert (folder["kind"], folder["new"]) == ("folder", 12)
+    pages = cli_json("--workspace", str(tmp_path / "c"), "pages")
+    assert {p["url"] for p in pages} == {f"https://www.example.org/{p}/" for p in posts}
