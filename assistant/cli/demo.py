@@ -176,6 +176,19 @@ def headline(services: Services, summary: Summary) -> dict[str, Any]:
     }
 
 
+def audit_counts(services: Services) -> dict[str, int]:
+    """Findings per rule of `assistant audit` on the sample (judged as of the sample's newest post)."""
+    from collections import Counter
+    from datetime import date
+
+    from assistant.rules import run_rules
+    from assistant.rules.load import load_audit
+
+    newest = services.db.conn.execute("SELECT max(published) FROM pages WHERE gone=0").fetchone()[0]
+    as_of = date.fromisoformat(newest[:10]) if newest else None
+    return dict(Counter(f.rule for f in run_rules(load_audit(services, as_of))))
+
+
 @friendly
 def demo(
     ctx: typer.Context,
@@ -197,6 +210,7 @@ def demo(
         summary = run_ingest(services, url)
         top = top_pages(services.db)
         stats = headline(services, summary)
+        stats["audit"] = audit_counts(services)
     if fmt is Format.json:
         emit_json({"summary": summary.as_dict(), "top_pages": top, "site_url": url, "stats": stats,
                    "workspace": str(workspace), "site_dir": str(site_dir) if keep else None,
@@ -235,11 +249,14 @@ def print_report(summary: Summary, top: list[dict[str, Any]], stats: dict[str, A
               f"in navigation, sidebars and footers; [bold]{stats['chunks']}[/] text chunks, {vectors} vectors.",
               highlight=False)
     out.print(f"Most-used anchor texts between posts: {anchors}", highlight=False)
+    audit = ", ".join(f"{rule} ×{n}" for rule, n in sorted(stats["audit"].items(), key=lambda x: -x[1])) or "none"
+    out.print(f"Audit findings (assistant audit): {audit}", highlight=False)
     out.print(f"Workspace: {workspace} (the sample site was served at {url} and is stopped now)",
               highlight=False, soft_wrap=True)
     if site_dir is not None:
         out.print(f"Site copy kept in {site_dir}", highlight=False, soft_wrap=True)
-    explore = f"Explore: assistant --workspace {workspace} pages --sort inlinks --limit 20"
+    explore = (f"Explore: assistant --workspace {workspace} pages --sort link_score --limit 20 · "
+               f"assistant --workspace {workspace} audit")
     if top:
         explore += f" · assistant --workspace {workspace} links --to {top[0]['path']} --placement content"
     out.print(explore, highlight=False, soft_wrap=True)
