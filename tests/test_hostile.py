@@ -29,6 +29,7 @@ from assistant.ingest.fetch import Fetcher, FetchError
 from assistant.settings import CrawlSettings
 from assistant.store.lock import WorkspaceLock
 from tests import hostile_server
+from tests.conftest import db_rows
 from tests.hostile_server import (
     BAD,
     BOMB_INFLATED,
@@ -90,13 +91,7 @@ def ingest(site: HostileSite, ws: Path, config: Path, url: str | None = None, *e
     return Run(ws, result, summary, after[0] - before[0], after[1] - before[1], after[2] - before[2], seconds)
 
 
-def rows(ws: Path, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
-    conn = sqlite3.connect(ws / "assistant.db")
-    conn.row_factory = sqlite3.Row
-    try:
-        return list(conn.execute(sql, params))
-    finally:
-        conn.close()
+rows = db_rows
 
 
 def page_row(ws: Path, url: str) -> sqlite3.Row | None:
