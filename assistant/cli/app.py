@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli import audit, backlinks, demo, ingest, inspect
+from assistant.cli import audit, backlinks, demo, ingest, inspect, suggest
 from assistant.cli.common import State
 
 app = typer.Typer(
@@ -45,6 +45,7 @@ app.command("ingest")(ingest.ingest)
 app.command("pages")(inspect.pages)
 app.command("links")(inspect.links)
 app.command("audit")(audit.audit)
+app.command("suggest")(suggest.suggest)
 app.command("demo")(demo.demo)
 app.add_typer(backlinks.app, name="backlinks")
 

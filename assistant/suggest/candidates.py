@@ -1,0 +1,183 @@
+"""Who may link to whom, and the phrases that name a target: title variants, noun-phrase-ish n-grams of the
+title and the anchors other pages already use for it. Pure (works on :class:`~assistant.suggest.load.SiteData`).
+
+Mentions are matched on a page's *token string*: its lower-cased word tokens joined by single spaces and
+padded with spaces, so ``" " + phrase + " " in tokens`` is a case-insensitive whole-word match at C speed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import cached_property
+
+from assistant.rules.data import STOPWORDS, is_generic
+from assistant.suggest.load import SiteData
+
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+_TITLE_PARTS = re.compile(r"\s[-–—|]\s|[:?!;,()\[\]]")
+MAX_ANCHOR_WORDS = 6
+# How much a phrase of each kind says that a page mentioning it means the target (before specificity):
+# the exact title and the anchors authors already chose are the target's own names; a title part
+# ("Go 1.18 is released" of "Go 1.18 is released: generics and fuzzing") nearly so; a 2-5-word piece
+# of the title is a weaker hint whose weight grows with its length.
+KIND_WEIGHT = {"title": 1.0, "anchor": 0.9, "part": 0.8}
+NGRAM_BASE, NGRAM_STEP = 0.45, 0.1
+
+
+def tokens(text: str) -> list[str]:
+    return [m.group(0).lower() for m in _TOKEN.finditer(text)]
+
+
+def token_string(text: str) -> str:
+    return " " + " ".join(tokens(text)) + " "
+
+
+def body_text(text: str, title: str) -> str:
+    """``text`` without the lines that are the page's title (or a heading part of it)."""
+    own = " ".join(tokens(title))
+    return "\n".join(line for line in text.split("\n")
+                     if not (k := " ".join(tokens(line))) or f" {k} " not in f" {own} ")
+
+
+@dataclass(frozen=True)
+class Phrase:
+    key: str          # lower-case tokens joined by spaces
+    kind: str         # title | anchor | part | ngram
+    weight: float     # KIND_WEIGHT (or the n-gram weight) before specificity
+
+
+@dataclass(frozen=True)
+class Mention:
+    phrase: Phrase
+    strength: float   # weight * specificity, in [0, 1]
+
+
+# common words that are no anchor on their own (rules.data.STOPWORDS and GENERIC_ANCHORS cover the rest)
+WEAK_WORDS = frozenset({
+    "each", "every", "other", "others", "many", "much", "new", "first", "last", "next", "now", "today", "see",
+    "read", "also", "very", "well", "back", "over", "only", "even", "still", "year", "years", "time", "way",
+    "said", "says", "use", "using", "used", "make", "made", "work", "works", "part", "earlier", "later", "below",
+    "above", "recent", "recently", "previous", "previously", "latest", "original", "update", "updates"})
+
+
+def _content_words(toks: list[str]) -> bool:
+    """Neither end is a stopword or a stray letter (the "s" of "Go's"); some letters in all."""
+    if len(toks) == 1 and toks[0] in WEAK_WORDS:
+        return False
+    return (bool(toks) and all(t not in STOPWORDS and (len(t) > 1 or t.isdigit()) for t in (toks[0], toks[-1]))
+            and sum(len(t) for t in toks) >= 3 and lettered(toks))
+
+
+def lettered(toks: list[str]) -> bool:
+    """Some word of two letters or more: not a bare number or year ("2016")."""
+    return any(sum(c.isalpha() for c in t) >= 2 for t in toks)
+
+
+def title_phrases(title: str) -> list[Phrase]:
+    """The title, its parts (split at ':', ' - ', '|', '?', ',' …) and their 2-5-word n-grams that neither
+    start nor end with a stopword; each at most :data:`MAX_ANCHOR_WORDS` words."""
+    out: dict[str, Phrase] = {}
+
+    def add(key: str, kind: str, weight: float) -> None:
+        if key and not is_generic(key) and (key not in out or out[key].weight < weight):
+            out[key] = Phrase(key, kind, weight)
+
+    whole = tokens(title)
+    if 1 <= len(whole) <= MAX_ANCHOR_WORDS and _content_words(whole):
+        add(" ".join(whole), "title", KIND_WEIGHT["title"])
+    for part in _TITLE_PARTS.split(title):
+        toks = tokens(part)
+        if 1 <= len(toks) <= MAX_ANCHOR_WORDS and _content_words(toks) and toks != whole:
+            add(" ".join(toks), "part", KIND_WEIGHT["part"])
+        for n in range(2, 6):
+            for i in range(len(toks) - n + 1):
+                gram = toks[i:i + n]
+                if _content_words(gram) and gram != whole:
+                    add(" ".join(gram), "ngram", NGRAM_BASE + NGRAM_STEP * (n - 2))
+    return list(out.values())
+
+
+class Candidates:
+    """Phrase and token indexes over one site, built lazily and shared by every query of one call."""
+
+    def __init__(self, data: SiteData) -> None:
+        self.data = data
+        self._df: dict[str, int] = {}
+        self._phrases: dict[str, list[Phrase]] = {}
+
+    @cached_property
+    def token_strings(self) -> dict[str, str]:
+        return {u: token_string(p.title + " \n " + p.text) for u, p in self.data.pages.items()}
+
+    @cached_property
+    def text_strings(self) -> dict[str, str]:
+        """Main text without lines that repeat the page's title: a mention must be in the text the link
+        would go into, not in the page's own heading."""
+        return {u: token_string(body_text(p.text, p.title)) for u, p in self.data.pages.items()}
+
+    # ------------------------------------------------------------------ who may link to whom
+    def eligible(self, source: str, target: str) -> bool:
+        """Never the page itself, a page it already links to from its content, or a non-indexable page."""
+        data = self.data
+        return (source != target and source in data.pages and target in data.pages
+                and target not in data.linked.get(source, ()))
+
+    def targets_for(self, source: str) -> list[str]:
+        return [t for t in self.data.pages if t not in self.data.hubs and self.eligible(source, t)]
+
+    def sources_for(self, target: str) -> list[str]:
+        return [s for s in self.data.pages if s not in self.data.hubs and self.eligible(s, target)]
+
+    # ------------------------------------------------------------------ phrases and mentions
+    def phrases(self, target: str) -> list[Phrase]:
+        """What names ``target``: title phrases and the (non-generic, 1-6-word) anchors of its content links."""
+        if target not in self._phrases:
+            page = self.data.pages[target]
+            found = {p.key: p for p in title_phrases(page.title)}
+            for anchor, _n in self.data.anchors.get(target, {}).items():
+                toks = tokens(anchor)
+                key = " ".join(toks)
+                if 1 <= len(toks) <= MAX_ANCHOR_WORDS and not is_generic(anchor) and (
+                        len(toks) > 1 or toks[0] not in WEAK_WORDS) and (
+                        key not in found or found[key].weight < KIND_WEIGHT["anchor"]):
+                    found[key] = Phrase(key, "anchor", KIND_WEIGHT["anchor"])
+            self._phrases[target] = list(found.values())
+        return self._phrases[target]
+
+    @cached_property
+    def owners(self) -> Counter[str]:
+        """Phrase -> how many pages it names: a phrase naming several pages points at none of them for sure."""
+        return Counter(p.key for u in self.data.pages for p in self.phrases(u))
+
+    def ambiguity(self, p: Phrase) -> float:
+        """A title n-gram several pages share ("years of go") is divided by the square root of their number."""
+        return math.sqrt(self.owners.get(p.key, 1)) if p.kind == "ngram" else 1.0
+
+    def df(self, key: str) -> int:
+        """Pages whose title or text holds the phrase."""
+        if key not in self._df:
+            needle = f" {key} "
+            self._df[key] = sum(needle in s for s in self.token_strings.values())
+        return self._df[key]
+
+    def specificity(self, key: str) -> float:
+        """1 for a phrase on one page, falling (log scale) to 0 for a phrase on every page."""
+        n = max(len(self.data.pages), 2)
+        return max(0.0, 1.0 - math.log(max(self.df(key), 1)) / math.log(n))
+
+    def mentions(self, source: str, target: str) -> list[Mention]:
+        """The target's phrases in the source's main text, strongest first."""
+        text = self.text_strings.get(source, "")
+        out = [Mention(p, p.weight * self.specificity(p.key) / self.ambiguity(p))
+               for p in self.phrases(target) if f" {p.key} " in text]
+        return sorted(out, key=lambda m: (-m.strength, -len(m.phrase.key), m.phrase.key))
+
+
+def mention_score(mentions: list[Mention]) -> float:
+    """The strongest mention, plus a little for each further distinct one (capped at 1)."""
+    if not mentions:
+        return 0.0
+    return min(1.0, mentions[0].strength + 0.1 * sum(m.strength for m in mentions[1:3]))

@@ -1,0 +1,132 @@
+"""Read what the suggestion engine needs from a workspace (its only I/O): pages, content links, PageRank,
+backlinks, page vectors. Everything is loaded once per call into a :class:`SiteData`."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from assistant import graph
+from assistant.backlinks import referring_domains
+from assistant.rules.data import norm_anchor
+from assistant.services import Services
+from assistant.store import graphdata
+from assistant.store.queries import UnknownURL, resolve_url
+
+log = logging.getLogger(__name__)
+MIN_ARTICLE_WORDS = 200     # as the audit: shorter pages are not "important" by PageRank alone
+
+
+@dataclass(frozen=True)
+class Page:
+    """One indexable HTML page: a possible source and a possible target."""
+
+    url: str
+    title: str
+    text: str                     # pages.main_text
+    words: int
+    published: date | None
+    modified: date | None
+
+
+@dataclass
+class SiteData:
+    pages: dict[str, Page]                                  # indexable HTML pages with text, by URL
+    linked: dict[str, set[str]]                             # source -> targets of its content links (resolved)
+    anchors: dict[str, Counter[str]]                        # target -> anchors of content links to it (resolved)
+    all_links: Counter[str]                                 # source -> links of every placement
+    content_links: Counter[str]                             # source -> content links
+    pagerank: dict[str, float]
+    graph: Any                                              # networkx DiGraph for pagerank_with
+    referring_domains: dict[str, int]
+    vectors: dict[str, NDArray[np.float32]] | None          # unit page vectors, None without embeddings
+    hubs: set[str] = field(default_factory=set)             # listing pages (home, archives)
+    important: set[str] = field(default_factory=set)        # configured important URLs, resolved
+    too_many_links: int = 150
+    links_per_100_words: float = 10.0
+    today: date = field(default_factory=date.today)
+
+
+def _date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text[:10]) if text else None
+    except ValueError:
+        return None
+
+
+def load_site(services: Services, use_vectors: bool = True) -> SiteData:
+    db = services.db
+    settings = services.settings.audit
+    nodes, edges, _home, _complete = graphdata.load(db)
+    resolve = graph.redirect_resolver(nodes, canonicals=True)
+    indexable = {n.url for n in nodes if n.indexable}
+    pages: dict[str, Page] = {}
+    for r in db.conn.execute("""SELECT url, title, main_text, word_count, published, modified FROM pages
+                                WHERE gone=0 AND content_hash IS NOT NULL AND main_text IS NOT NULL"""):
+        if r["url"] in indexable and (r["main_text"] or "").strip():
+            pages[r["url"]] = Page(r["url"], r["title"] or "", r["main_text"], r["word_count"] or 0,
+                                   _date(r["published"]), _date(r["modified"]))
+    linked: dict[str, set[str]] = defaultdict(set)
+    anchors: dict[str, Counter[str]] = defaultdict(Counter)
+    all_links: Counter[str] = Counter()
+    content_links: Counter[str] = Counter()
+    by_source_titled: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for e in edges:
+        all_links[e.source] += 1
+        if e.placement != "content":
+            continue
+        content_links[e.source] += 1
+        target = resolve(e.target)
+        linked[e.source].update({e.target, target})
+        if target != e.source:
+            anchor = " ".join(e.anchor.split())
+            if anchor:
+                anchors[target][anchor] += 1
+            by_source_titled[e.source].append((target, anchor))
+    g = graph.build_graph(nodes, edges)
+    ranks = graph.pagerank(g)
+    data = SiteData(pages, dict(linked), dict(anchors), all_links, content_links, ranks, g,
+                    referring_domains(db), _vectors(services) if use_vectors else None,
+                    too_many_links=settings.too_many_links, links_per_100_words=settings.content_links_per_100_words)
+    data.hubs = _hubs(data, by_source_titled)
+    for text in settings.important_urls:
+        try:
+            data.important.add(resolve_url(db, text))
+        except UnknownURL:
+            continue
+    return data
+
+
+def _hubs(data: SiteData, links: dict[str, list[tuple[str, str]]]) -> set[str]:
+    """Listing pages, as the audit finds them: links to 10+ pages, mostly by those pages' titles."""
+    out = set()
+    for url, pairs in links.items():
+        targets = {t for t, _ in pairs}
+        titled = sum(1 for t, a in pairs if t in data.pages and norm_anchor(a) == norm_anchor(data.pages[t].title))
+        if len(targets) >= 10 and titled >= 0.5 * len(pairs):
+            out.add(url)
+    return out
+
+
+def _vectors(services: Services) -> dict[str, NDArray[np.float32]] | None:
+    """Page vectors from Chroma when the workspace was embedded; None otherwise (lexical signals only)."""
+    if not services.db.counts()["embedded_chunks"]:
+        return None
+    vectors = services.vectors.page_vectors()
+    return vectors or None
+
+
+def important_pages(data: SiteData, top_share: float = 0.1) -> list[str]:
+    """Configured, backlinked and top-``top_share``-PageRank article pages (the audit's definition)."""
+    out = set(data.important) | {u for u, n in data.referring_domains.items() if n > 0 and u in data.pages}
+    ranked = sorted((u for u, p in data.pages.items() if u not in data.hubs and p.words >= MIN_ARTICLE_WORDS),
+                    key=lambda u: -data.pagerank.get(u, 0.0))
+    if len(ranked) >= 10:
+        out.update(ranked[:max(1, int(len(ranked) * top_share))])
+    return sorted(out, key=lambda u: (-data.pagerank.get(u, 0.0), u))

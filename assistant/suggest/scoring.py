@@ -1,0 +1,287 @@
+"""Rank link suggestions: signals per (source, target) pair, normalised per query, blended with fixed weights.
+
+Signals (each in [0, 1] after normalisation over the query's candidates):
+
+* **relevance** — topical closeness: the cosine of the two pages' embedding vectors (mean of their chunk
+  vectors) and BM25 (bm25s) of the other page's text for the page's 40 most characteristic terms. Each is
+  scaled as ``(x - median) / (max - median)`` clipped to [0, 1], so only candidates more related than the
+  typical one score; they are averaged (BM25 alone when the workspace has no embeddings).
+* **mention** — an unlinked mention: the target's title, title parts, title n-grams or the anchors other
+  pages use for it, found as whole words in the source's main text (not in its own title heading).
+  Strength = kind weight × specificity (a phrase on one page of the site is fully specific; one on every
+  page says nothing), a title n-gram that names several pages divided by the square root of their number.
+* **authority** (``--to``) — where a link is worth most: half internal PageRank (percentile among the
+  candidates), half referring domains (log-scaled against the best-linked candidate).
+* **capacity** (``--to``) — room for one more link: 1 − the larger of links/too_many_links and content-link
+  density/the audit's limit; a source at or over a limit has its score halved as well.
+* **freshness** (``--to``) — ``exp(-age / 2 years)`` of the source's last modified (or published) date.
+* **chronology** (``--from``) — 1 when the target was published before the source (or dates are unknown:
+  0.5), 0 when after: a text usually refers to what already existed when it was written.
+
+Blend — the weights are fixed by what each signal means, not fitted to any site:
+
+* ``--from``: 0.45 relevance + 0.45 mention + 0.10 chronology. A strong, specific mention is the most direct
+  evidence that the sentence is about the target (it is the anchor the author would write) and relevance is
+  the most general one; they weigh the same so that either alone can put a page near the top, and both
+  together put it first. Chronology (0.10) only decides between otherwise close candidates, but there are
+  many of those on a site with series of similar pages (release notes, surveys): it is the one signal here
+  that is specific to dated content, and on undated pages it is a constant 0.5 and changes nothing.
+* ``--to``: 0.40 relevance + 0.30 mention + 0.15 authority + 0.10 capacity + 0.05 freshness. Topic comes first
+  (an off-topic link from a strong page helps nobody); among relevant sources a stronger, less crowded and
+  fresher page is preferred, in that order, as the issue lists them.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from assistant import graph
+from assistant.rules.data import STOPWORDS, norm_anchor
+from assistant.suggest.anchors import place
+from assistant.suggest.candidates import Candidates, mention_score, tokens
+from assistant.suggest.load import SiteData
+
+FROM_WEIGHTS = {"relevance": 0.45, "mention": 0.45, "chronology": 0.10}
+TO_WEIGHTS = {"relevance": 0.40, "mention": 0.30, "authority": 0.15, "capacity": 0.10, "freshness": 0.05}
+QUERY_TERMS = 40
+FULL_PENALTY = 0.5
+FRESH_DAYS = 730.0
+
+
+@dataclass
+class Suggestion:
+    source_url: str
+    target_url: str
+    anchor: str
+    sentence: str
+    score: float
+    reasons: list[str] = field(default_factory=list)
+    pagerank_gain: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"source_url": self.source_url, "target_url": self.target_url, "anchor": self.anchor,
+                "sentence": self.sentence, "score": round(self.score, 4), "reasons": self.reasons,
+                "pagerank_gain": self.pagerank_gain}
+
+
+def scaled(values: dict[str, float]) -> dict[str, float]:
+    """``(x - median) / (max - median)`` clipped to [0, 1] (all 0 when nothing stands out)."""
+    if not values:
+        return {}
+    arr = np.array(list(values.values()), dtype=np.float64)
+    mid, top = float(np.median(arr)), float(arr.max())
+    if top - mid <= 1e-12:
+        return {k: 0.0 for k in values}
+    return {k: min(1.0, max(0.0, (v - mid) / (top - mid))) for k, v in values.items()}
+
+
+class Engine:
+    def __init__(self, data: SiteData) -> None:
+        self.data = data
+        self.cand = Candidates(data)
+        self._bm25: Any = None
+        self._urls: list[str] = []
+        self._idf: dict[str, float] = {}
+        self._pr_pct: dict[str, float] = {}
+
+    # ------------------------------------------------------------------ lexical
+    def _doc_tokens(self, url: str) -> list[str]:
+        page = self.data.pages[url]
+        return [t for t in tokens((page.title + " ") * 3 + page.text) if t not in STOPWORDS and not t.isdigit()]
+
+    def _index(self) -> Any:
+        if self._bm25 is None:
+            import bm25s  # type: ignore[import-untyped]
+
+            logging.getLogger("bm25s").setLevel(logging.WARNING)
+
+            self._urls = list(self.data.pages)
+            docs = [self._doc_tokens(u) for u in self._urls]
+            df: Counter[str] = Counter()
+            for d in docs:
+                df.update(set(d))
+            n = len(docs)
+            self._idf = {t: math.log((1 + n) / (1 + k)) + 1 for t, k in df.items()}
+            self._bm25 = bm25s.BM25()
+            self._bm25.index(docs, show_progress=False)
+        return self._bm25
+
+    def key_terms(self, url: str, k: int = QUERY_TERMS) -> dict[str, float]:
+        """The page's ``k`` most characteristic terms (sublinear tf × idf, title words counted three times)."""
+        self._index()
+        counts = Counter(self._doc_tokens(url))
+        scored = {t: (1 + math.log(c)) * self._idf.get(t, 0.0) for t, c in counts.items()
+                  if t in self._idf and len(t) > 1}
+        top = sorted(scored.items(), key=lambda x: (-x[1], x[0]))[:k]
+        return dict(top)
+
+    def bm25(self, query_url: str) -> dict[str, float]:
+        """BM25 of every page for the query page's key terms."""
+        index = self._index()
+        terms = list(self.key_terms(query_url))
+        if not terms:
+            return {}
+        scores = index.get_scores(terms)
+        return {u: float(s) for u, s in zip(self._urls, scores, strict=True)}
+
+    def cosine(self, a: str, b: str) -> float | None:
+        vecs = self.data.vectors
+        if vecs is None or a not in vecs or b not in vecs:
+            return None
+        return float(vecs[a] @ vecs[b])
+
+    # ------------------------------------------------------------------ shared pieces
+    def relevance(self, anchor_url: str, others: list[str]) -> tuple[dict[str, float], dict[str, float | None]]:
+        """(relevance in [0, 1], raw cosine) of each of ``others`` to ``anchor_url``."""
+        wanted = set(others)
+        lex = scaled({u: s for u, s in self.bm25(anchor_url).items() if u in wanted})
+        raw = {u: self.cosine(anchor_url, u) for u in others}
+        emb = scaled({u: c for u, c in raw.items() if c is not None})
+        out = {}
+        for u in others:
+            parts = [lex.get(u, 0.0)] + ([emb[u]] if u in emb else [])
+            out[u] = sum(parts) / len(parts)
+        return out, raw
+
+    def weights_for(self, target: str) -> dict[str, float]:
+        """Words that point at the target when no phrase does: its title words (double) and key terms."""
+        weights = {t: w / 10 for t, w in self.key_terms(target, 15).items()}
+        for t in tokens(self.data.pages[target].title):
+            if t not in STOPWORDS:
+                weights[t] = weights.get(t, 0.0) + 2.0
+        return weights
+
+    def build(self, source: str, target: str, score: float, reasons: list[str]) -> Suggestion | None:
+        mentions = self.cand.mentions(source, target)
+        page = self.data.pages[source]
+        used = self.data.anchors.get(target, Counter())
+        placed = place(page.text, mentions, used, self.weights_for(target), page.title)
+        if placed is None:
+            return None
+        head = (f"mentions '{placed.anchor}' unlinked" if placed.mentioned
+                else f"'{placed.anchor}' in a sentence on the target's topic")
+        if used:
+            same = sum(n for a, n in used.items() if norm_anchor(a) == norm_anchor(placed.anchor))
+            total = sum(used.values())
+            reasons.append(f"anchor already used by {same} of the target's {total} content links" if same else
+                           f"new anchor for the target (its {total} content links use e.g. "
+                           f"'{used.most_common(1)[0][0]}')")
+        return Suggestion(source, target, placed.anchor, placed.sentence, score, [head, *reasons])
+
+    def gain(self, s: Suggestion) -> float:
+        if s.source_url not in self.data.graph or s.target_url not in self.data.graph:
+            return 0.0
+        after = graph.pagerank_with(self.data.graph, [(s.source_url, s.target_url)], nstart=self.data.pagerank)
+        return float(after.get(s.target_url, 0.0) - self.data.pagerank.get(s.target_url, 0.0))
+
+    def finish(self, scored: list[tuple[float, str, str, list[str]]], limit: int) -> list[Suggestion]:
+        scored.sort(key=lambda x: (-x[0], x[1], x[2]))
+        out: list[Suggestion] = []
+        for score, source, target, reasons in scored:
+            if len(out) >= limit:
+                break
+            s = self.build(source, target, score, reasons)
+            if s is not None:
+                out.append(s)
+        for s in out:
+            s.pagerank_gain = self.gain(s)
+        return out
+
+    # ------------------------------------------------------------------ the two directions
+    def suggest_from(self, source: str, limit: int = 10) -> list[Suggestion]:
+        """The links ``source`` should add, best first."""
+        targets = self.cand.targets_for(source)
+        rel, raw = self.relevance(source, targets)
+        born = self.data.pages[source].published
+        scored = []
+        for t in targets:
+            ment = mention_score(self.cand.mentions(source, t))
+            tborn = self.data.pages[t].published
+            chron = 0.5 if born is None or tborn is None else float(tborn <= born)
+            w = FROM_WEIGHTS
+            score = w["relevance"] * rel[t] + w["mention"] * ment + w["chronology"] * chron
+            reasons = _relevance_reasons(raw[t], rel[t])
+            if tborn is not None and born is not None and tborn <= born:
+                reasons.append(f"target published earlier ({tborn.isoformat()})")
+            scored.append((score, source, t, reasons))
+        return self.finish(scored, limit)
+
+    def suggest_to(self, target: str, limit: int = 10) -> list[Suggestion]:
+        """The pages that should link to ``target``, best first."""
+        data = self.data
+        sources = self.cand.sources_for(target)
+        rel, raw = self.relevance(target, sources)
+        auth = self.authority(sources)
+        scored = []
+        for s in sources:
+            ment = mention_score(self.cand.mentions(s, target))
+            cap, full = self.capacity(s)
+            fresh = self.freshness(s)
+            w = TO_WEIGHTS
+            score = (w["relevance"] * rel[s] + w["mention"] * ment + w["authority"] * auth[s]
+                     + w["capacity"] * cap + w["freshness"] * fresh)
+            if full:
+                score *= FULL_PENALTY
+            reasons = _relevance_reasons(raw[s], rel[s])
+            if (rd := data.referring_domains.get(s, 0)) > 0:
+                reasons.append(f"source has {rd} referring domain{'s' if rd != 1 else ''}")
+            reasons.append(f"source PageRank in the top {max(1, round(100 * (1 - self._pr_pct[s])))}%")
+            if cap < 0.5:
+                reasons.append(f"source already has {data.all_links[s]} links ({data.content_links[s]} in content)"
+                               + (": at the too-many-links limit" if full else ""))
+            if fresh > 0.5:
+                reasons.append("source is recent")
+            scored.append((score, s, target, reasons))
+        return self.finish(scored, limit)
+
+    # ------------------------------------------------------------------ source-side signals
+    def authority(self, sources: list[str]) -> dict[str, float]:
+        data = self.data
+        order = sorted(sources, key=lambda u: (data.pagerank.get(u, 0.0), u))
+        n = max(len(order) - 1, 1)
+        self._pr_pct = {u: i / n for i, u in enumerate(order)}
+        top_rd = max((data.referring_domains.get(u, 0) for u in sources), default=0)
+        out = {}
+        for u in sources:
+            if top_rd > 0:
+                rd = math.log1p(data.referring_domains.get(u, 0)) / math.log1p(top_rd)
+                out[u] = 0.5 * self._pr_pct[u] + 0.5 * rd
+            else:
+                out[u] = self._pr_pct[u]
+        return out
+
+    def capacity(self, url: str) -> tuple[float, bool]:
+        """(room for one more link in [0, 1], at or over a too-many-links limit)."""
+        data = self.data
+        page = data.pages[url]
+        links, content = data.all_links[url], data.content_links[url]
+        load = (links + 1) / data.too_many_links
+        if page.words and content >= 20:
+            load = max(load, 100 * (content + 1) / page.words / data.links_per_100_words)
+        return max(0.0, 1.0 - load), load > 1.0
+
+    def freshness(self, url: str) -> float:
+        page = self.data.pages[url]
+        when = page.modified or page.published
+        if when is None:
+            return 0.5
+        return math.exp(-max((self.data.today - when).days, 0) / FRESH_DAYS)
+
+
+def _relevance_reasons(cos: float | None, rel: float) -> list[str]:
+    out = [f"similarity {cos:.2f}"] if cos is not None else []
+    out.append(f"topical relevance {rel:.2f}")
+    return out
+
+
+def suggest_all(engine: Engine, targets: list[str], limit: int) -> list[Suggestion]:
+    out: list[Suggestion] = []
+    for t in targets:
+        out.extend(engine.suggest_to(t, limit))
+    return out

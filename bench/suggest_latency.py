@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Latency of ``assistant suggest`` on an existing workspace (a benchmark: it prints, it never asserts).
+
+    python bench/suggest_latency.py --workspace WS [--pages 10] [--cli N]
+
+1. in process: the one-off load (SQLite, PageRank, Chroma page vectors) and the first query (the first --from builds
+   the BM25 index), then the median and p90 of ``Engine.suggest_from`` / ``suggest_to`` over ``--pages`` pages;
+2. ``--cli N``: the wall time of N whole ``suggest --from URL --format json`` commands (Python start-up,
+   imports and the load included).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--workspace", required=True, type=Path)
+    ap.add_argument("--pages", type=int, default=10, help="pages to query in process (10)")
+    ap.add_argument("--cli", type=int, default=3, help="whole CLI runs to time (3; 0 = none)")
+    ap.add_argument("--no-vectors", action="store_true", help="lexical relevance only")
+    args = ap.parse_args()
+
+    from assistant.services import Services
+    from assistant.settings import load_settings
+    from assistant.suggest import Engine, load_site
+
+    t0 = time.perf_counter()
+    services = Services(load_settings(None, workspace=args.workspace))
+    data = load_site(services, use_vectors=not args.no_vectors)
+    t1 = time.perf_counter()
+    engine = Engine(data)
+    pages = sorted(u for u in data.pages if u not in data.hubs)
+    step = max(1, len(pages) // max(args.pages, 1))
+    sample = pages[::step][:args.pages]
+    times: dict[str, list[float]] = {"from": [], "to": []}
+    for url in sample:
+        for name, fn in (("from", engine.suggest_from), ("to", engine.suggest_to)):
+            start = time.perf_counter()
+            fn(url, 10)
+            times[name].append(time.perf_counter() - start)
+    print(f"workspace   {args.workspace}: {len(data.pages)} pages, vectors: {data.vectors is not None}")
+    print(f"load        {t1 - t0:.2f} s (SQLite, PageRank, backlinks, Chroma page vectors)")
+    for name, ts in times.items():
+        if ts:
+            ordered = sorted(ts)
+            print(f"--{name:<5}     first {ts[0]:.2f} s, median {statistics.median(ordered):.3f} s, "
+                  f"p90 {ordered[int(0.9 * (len(ordered) - 1))]:.3f} s over {len(ts)} pages")
+    walls = []
+    for url in sample[:args.cli]:
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "assistant", "--workspace", str(args.workspace),
+                        "suggest", "--from", url, "--format", "json"], check=True, capture_output=True)
+        walls.append(time.perf_counter() - start)
+    if walls:
+        print(f"cli         suggest --from: median {statistics.median(walls):.2f} s, max {max(walls):.2f} s "
+              f"over {len(walls)} runs (Python start-up and load included)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
