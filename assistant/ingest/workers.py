@@ -32,8 +32,8 @@ def extract_bytes(content: bytes, content_type: str, url: str, trailing_slash: s
         return Failed("unparsable", "the HTML nests too deeply to parse")
 
 
-def _worker_init(parent: int) -> None:
-    """In each worker: die with the parent (even on kill -9) and drop inherited workspace locks."""
+def _worker_init() -> None:
+    """In each worker: die with the process that forked it (the fork server, which exits with us)."""
     try:
         import ctypes
 
@@ -41,23 +41,25 @@ def _worker_init(parent: int) -> None:
         libc.prctl(1, 9)                  # PR_SET_PDEATHSIG = 1, SIGKILL = 9 (Linux)
     except (OSError, AttributeError):
         pass
-    if os.getppid() != parent:            # the parent died before prctl took effect
+    if os.getppid() == 1:                 # orphaned before prctl took effect
         os._exit(0)
-    from assistant.store.lock import close_inherited
-
-    close_inherited()
 
 
 class Extractor:
-    """Runs :func:`extract_bytes` in worker processes (fork: the parent's imports are shared)."""
+    """Runs :func:`extract_bytes` in worker processes.
+
+    They come from a fork server (a fresh interpreter that has imported the extraction code once), never
+    from this process: a plain fork would copy our threads' locks — onnxruntime's, Chroma's — and a worker
+    whose garbage collector then frees such an object hangs for ever (seen in the test suite).
+    """
 
     def __init__(self, processes: int = 0) -> None:
         self.processes = processes or (os.cpu_count() or 1)
         self._pool: ProcessPoolExecutor | None = None
-        if self.processes > 1 and "fork" in multiprocessing.get_all_start_methods():
-            self._pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("fork"),
-                                             initializer=_worker_init, initargs=(os.getpid(),))
-            self._pool.submit(int).result()     # fork the workers now, before the fetch threads start
+        if self.processes > 1 and "forkserver" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["assistant.ingest.extract"])
+            self._pool = ProcessPoolExecutor(self.processes, mp_context=context, initializer=_worker_init)
 
     def __call__(self, content: bytes, content_type: str, url: str, trailing_slash: str) -> Extracted | Failed:
         pool = self._pool

@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import os
 import time
 from pathlib import Path
 from types import TracebackType
-
-_HELD: set[int] = set()
-
-
-def close_inherited() -> None:
-    """In a forked child: close the parent's lock descriptors so a dead parent frees the workspace."""
-    for fd in list(_HELD):
-        with contextlib.suppress(OSError):
-            os.close(fd)
-    _HELD.clear()
 
 
 class WorkspaceBusy(Exception):
@@ -50,13 +39,11 @@ class WorkspaceLock:
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"`assistant {self.what}` (pid {os.getpid()})".encode(), 0)
         self._fd = fd
-        _HELD.add(fd)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         if self._fd is not None:
-            _HELD.discard(self._fd)
             os.ftruncate(self._fd, 0)
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
