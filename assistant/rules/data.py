@@ -42,6 +42,26 @@ def norm_anchor(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s'-]", " ", text.lower()).split())
 
 
+def iso_date(text: str | None) -> date | None:
+    """The date at the start of an ISO string (``2026-11-25`` or ``2026-11-25T10:00``), else None."""
+    try:
+        return date.fromisoformat(text[:10]) if text else None
+    except ValueError:
+        return None
+
+
+def listing_pages(links: dict[str, list[tuple[str, str]]], title: Callable[[str], str | None]) -> set[str]:
+    """Listing pages (home, archives, categories) among link sources: a source that links to 10+ pages,
+    mostly with those pages' titles as anchors. ``links``: source -> [(target, anchor)] of its content links."""
+    out = set()
+    for source, pairs in links.items():
+        titled = sum(1 for target, anchor in pairs
+                     if (t := title(target)) is not None and norm_anchor(anchor) == norm_anchor(t))
+        if len({target for target, _ in pairs}) >= 10 and titled >= 0.5 * len(pairs):
+            out.add(source)
+    return out
+
+
 def is_generic(anchor: str) -> bool:
     a = norm_anchor(anchor)
     return not a or a in GENERIC_ANCHORS or len(a) < 3 or a.startswith(("http ", "https ", "www "))
@@ -178,15 +198,9 @@ class AuditData:
 
     @functools.cached_property
     def hubs(self) -> set[str]:
-        """Listing pages (home, archives, categories): links to 10+ pages, mostly by those pages' titles."""
-        by_source: dict[str, list[LinkInfo]] = {}
+        """The home page and the listing pages (see :func:`listing_pages`)."""
+        by_source: dict[str, list[tuple[str, str]]] = {}
         for link in self.links:
             if link.internal and link.placement == "content" and link.source != link.target:
-                by_source.setdefault(link.source, []).append(link)
-        out = {self.site} if self.site else set()
-        for url, links in by_source.items():
-            targets = {link.target for link in links}
-            titled = sum(norm_anchor(link.anchor) == norm_anchor(self.title(link.target)) for link in links)
-            if len(targets) >= 10 and titled >= 0.5 * len(links):
-                out.add(url)
-        return out
+                by_source.setdefault(link.source, []).append((link.target, link.anchor))
+        return listing_pages(by_source, self.title) | ({self.site} if self.site else set())

@@ -6,19 +6,12 @@ from datetime import date
 
 from assistant import graph
 from assistant.backlinks import all_backlinks, backlinked_targets, referring_domains
-from assistant.rules.data import AuditData, LinkInfo, PageInfo, Similarity
+from assistant.rules.data import AuditData, LinkInfo, PageInfo, Similarity, iso_date
 from assistant.services import Services
 from assistant.store import graphdata
 from assistant.store.queries import UnknownURL, resolve_url
 
 TEXT_CHARS = 20_000
-
-
-def _date(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text[:10]) if text else None
-    except ValueError:
-        return None
 
 
 def load_audit(services: Services, today: date | None = None, use_vectors: bool = True) -> AuditData:
@@ -32,7 +25,7 @@ def load_audit(services: Services, today: date | None = None, use_vectors: bool 
     for r in db.conn.execute("""SELECT url, title, status, final_url, content_hash IS NOT NULL AS html, word_count,
                                 published, substr(main_text, 1, ?) AS text, in_sitemap FROM pages""", (TEXT_CHARS,)):
         pages[r["url"]] = PageInfo(r["url"], r["title"] or "", r["status"], r["final_url"], bool(r["html"]),
-                                   indexable.get(r["url"], False), r["word_count"] or 0, _date(r["published"]),
+                                   indexable.get(r["url"], False), r["word_count"] or 0, iso_date(r["published"]),
                                    r["text"] or "", bool(r["in_sitemap"]))
     links = [LinkInfo(r["source"], r["target_url"], bool(r["internal"]), r["anchor"] or "", r["rel"] or "",
                       r["placement"], r["sentence"] or "")

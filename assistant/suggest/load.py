@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 
 from assistant import graph
 from assistant.backlinks import referring_domains
-from assistant.rules.data import norm_anchor
+from assistant.rules.data import iso_date, listing_pages
 from assistant.services import Services
 from assistant.store import graphdata
 from assistant.store.queries import UnknownURL, resolve_url
@@ -53,13 +53,6 @@ class SiteData:
     today: date = field(default_factory=date.today)
 
 
-def _date(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text[:10]) if text else None
-    except ValueError:
-        return None
-
-
 def load_site(services: Services, use_vectors: bool = True) -> SiteData:
     db = services.db
     settings = services.settings.audit
@@ -71,7 +64,7 @@ def load_site(services: Services, use_vectors: bool = True) -> SiteData:
                                 WHERE gone=0 AND content_hash IS NOT NULL AND main_text IS NOT NULL"""):
         if r["url"] in indexable and (r["main_text"] or "").strip():
             pages[r["url"]] = Page(r["url"], r["title"] or "", r["main_text"], r["word_count"] or 0,
-                                   _date(r["published"]), _date(r["modified"]))
+                                   iso_date(r["published"]), iso_date(r["modified"]))
     linked: dict[str, set[str]] = defaultdict(set)
     anchors: dict[str, Counter[str]] = defaultdict(Counter)
     all_links: Counter[str] = Counter()
@@ -94,24 +87,13 @@ def load_site(services: Services, use_vectors: bool = True) -> SiteData:
     data = SiteData(pages, dict(linked), dict(anchors), all_links, content_links, ranks, g,
                     referring_domains(db), _vectors(services) if use_vectors else None,
                     too_many_links=settings.too_many_links, links_per_100_words=settings.content_links_per_100_words)
-    data.hubs = _hubs(data, by_source_titled)
+    data.hubs = listing_pages(by_source_titled, lambda u: data.pages[u].title if u in data.pages else None)
     for text in settings.important_urls:
         try:
             data.important.add(resolve_url(db, text))
         except UnknownURL:
             continue
     return data
-
-
-def _hubs(data: SiteData, links: dict[str, list[tuple[str, str]]]) -> set[str]:
-    """Listing pages, as the audit finds them: links to 10+ pages, mostly by those pages' titles."""
-    out = set()
-    for url, pairs in links.items():
-        targets = {t for t, _ in pairs}
-        titled = sum(1 for t, a in pairs if t in data.pages and norm_anchor(a) == norm_anchor(data.pages[t].title))
-        if len(targets) >= 10 and titled >= 0.5 * len(pairs):
-            out.add(url)
-    return out
 
 
 def _vectors(services: Services) -> dict[str, NDArray[np.float32]] | None:
