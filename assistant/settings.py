@@ -93,6 +93,29 @@ class AuditSettings(BaseModel):
     sitewide_share: float = Field(0.5, ge=0, le=1, description="one external content link on this share of pages")
 
 
+class LLMSettings(BaseModel):
+    """[llm]: who phrases answers. The LLM never decides: ranking and rules come first, guards after."""
+
+    provider: str = Field("local", pattern="^(local|openai)$",
+                          description="local = llama.cpp in-process; openai = any OpenAI-compatible endpoint")
+    model_path: str = Field("", description="a GGUF file for `local`; empty = the packaged Qwen2.5-Coder-0.5B Q4_K_M")
+    base_url: str = Field("", description="`openai` endpoint, e.g. http://127.0.0.1:8080/v1 (empty = OpenAI)")
+    model: str = Field("gpt-4o-mini", description="model name sent to the `openai` endpoint")
+    temperature: float = Field(0.2, ge=0, le=2)
+    max_tokens: int = Field(400, ge=16, le=8192, description="longest answer, in tokens")
+    context_tokens: int = Field(4096, ge=512, le=131072, description="`local` context window")
+    threads: int = Field(0, ge=0, description="`local` CPU threads; 0 = all cores")
+    timeout: float = Field(120.0, gt=0, description="seconds for one `openai` request")
+
+
+class SlackSettings(BaseModel):
+    """[slack]: the bot. Tokens come from SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_APP_TOKEN only."""
+
+    api_url: str = Field("", description="Web API base URL; empty = Slack's (set for enterprise grids and tests)")
+    allowed_channels: list[str] = Field(default_factory=list, description="channel IDs; empty = any channel")
+    allowed_users: list[str] = Field(default_factory=list, description="user IDs; empty = any user")
+
+
 class Settings(BaseSettings):
     """All settings. Build with :func:`load_settings`."""
 
@@ -105,6 +128,8 @@ class Settings(BaseSettings):
     embed: EmbedSettings = Field(default_factory=EmbedSettings)  # type: ignore[arg-type]
     store: StoreSettings = Field(default_factory=StoreSettings)  # type: ignore[arg-type]
     audit: AuditSettings = Field(default_factory=AuditSettings)  # type: ignore[arg-type]
+    llm: LLMSettings = Field(default_factory=LLMSettings)  # type: ignore[arg-type]
+    slack: SlackSettings = Field(default_factory=SlackSettings)  # type: ignore[arg-type]
 
     @classmethod
     def settings_customise_sources(

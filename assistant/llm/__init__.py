@@ -1,0 +1,1 @@
+"""The LLM layer: providers (built in services), prompt templates, guards."""
