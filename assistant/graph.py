@@ -155,6 +155,61 @@ def pagerank_with(graph: Any, extra_edges: Iterable[tuple[str, str]],
         graph.remove_edges_from(added)
 
 
+class RankModel:
+    """PageRank of one graph as a sparse matrix, for asking "what if this link were added?" many times.
+
+    :meth:`gain` gives the exact change (to :data:`TOL`) of a page's PageRank when one link is added, by
+    warm-started power iteration on the same equation networkx solves (uniform teleport, dangling pages
+    spread uniformly), with the new link applied as a correction to the source's row instead of rebuilding
+    the matrix: a few milliseconds on 10,000 pages, where rebuilding through networkx takes a second.
+    """
+
+    def __init__(self, graph: Any, ranks: Mapping[str, float]) -> None:
+        import numpy as np
+        import scipy.sparse as sp
+
+        self.nodes: list[str] = list(graph)
+        self.index = {u: i for i, u in enumerate(self.nodes)}
+        n = len(self.nodes)
+        rows, cols = [], []
+        for s, t in graph.edges():
+            rows.append(self.index[s])
+            cols.append(self.index[t])
+        out = np.bincount(np.asarray(rows, dtype=np.int64), minlength=n).astype(np.float64)
+        vals = 1.0 / out[rows] if rows else np.zeros(0)
+        self.matrix = sp.csr_matrix((vals, (rows, cols)), shape=(n, n))
+        self.out = out
+        self.successors = {u: list(graph.successors(u)) for u in self.nodes}
+        self.dangling = out == 0
+        self.ranks = np.array([ranks.get(u, 0.0) for u in self.nodes], dtype=np.float64)
+
+    def gain(self, source: str, target: str) -> float:
+        """PageRank of ``target`` after adding the link ``source -> target`` minus before (0 when the link
+        exists, is a self-link, or an end is not in the graph)."""
+        import numpy as np
+
+        i, j = self.index.get(source), self.index.get(target)
+        if i is None or j is None or i == j or target in self.successors[source] or not len(self.nodes):
+            return 0.0
+        n = len(self.nodes)
+        old = [self.index[t] for t in self.successors[source]]
+        k = self.out[i]
+        dangling = self.dangling.copy()
+        dangling[i] = False
+        x = self.ranks.copy()
+        for _ in range(MAX_ITER):
+            last = x
+            y = last @ self.matrix
+            xi = last[i]
+            if k:
+                y[old] += xi * (1.0 / (k + 1) - 1.0 / k)
+            y[j] += xi / (k + 1)
+            x = DAMPING * (y + last[dangling].sum() / n) + (1.0 - DAMPING) / n
+            if float(np.abs(x - last).sum()) < n * TOL:
+                break
+        return float(x[j] - self.ranks[j])
+
+
 def link_scores(ranks: Mapping[str, float]) -> dict[str, float]:
     """Link Score 1–100 from PageRank on a log scale (see the module notes); pages with 0 get 0."""
     logs = {u: math.log(p) for u, p in ranks.items() if p > 0}

@@ -3,9 +3,10 @@
 
     python bench/suggest_latency.py --workspace WS [--pages 10] [--cli N]
 
-1. in process: the one-off load (SQLite, PageRank, Chroma page vectors) and the first query (the first --from builds
-   the BM25 index), then the median and p90 of ``Engine.suggest_from`` / ``suggest_to`` over ``--pages`` pages;
-2. ``--cli N``: the wall time of N whole ``suggest --from URL --format json`` commands (Python start-up,
+1. in process (the workspace warm: a chat session, the Slack bot, ``suggest --all`` and ``plan`` load it once):
+   the one-off load (SQLite, PageRank, Chroma chunk vectors) and the first query (it builds the BM25 and
+   phrase indexes), then the median and p90 of ``Engine.suggest_to`` / ``suggest_from`` over ``--pages`` pages;
+2. ``--cli N``: the wall time of N whole ``suggest --to URL --format json`` commands (Python start-up,
    imports and the load included).
 """
 
@@ -42,14 +43,15 @@ def main() -> int:
     pages = sorted(u for u in data.pages if u not in data.hubs)
     step = max(1, len(pages) // max(args.pages, 1))
     sample = pages[::step][:args.pages]
-    times: dict[str, list[float]] = {"from": [], "to": []}
+    times: dict[str, list[float]] = {"to": [], "from": []}
     for url in sample:
-        for name, fn in (("from", engine.suggest_from), ("to", engine.suggest_to)):
+        for name, fn in (("to", engine.suggest_to), ("from", engine.suggest_from)):
             start = time.perf_counter()
             fn(url, 10)
             times[name].append(time.perf_counter() - start)
     print(f"workspace   {args.workspace}: {len(data.pages)} pages, vectors: {data.vectors is not None}")
-    print(f"load        {t1 - t0:.2f} s (SQLite, PageRank, backlinks, Chroma page vectors)")
+    chunks = len(data.index.chunks) if data.index is not None else 0
+    print(f"load        {t1 - t0:.2f} s (SQLite, PageRank, backlinks, {chunks} Chroma chunk vectors)")
     for name, ts in times.items():
         if ts:
             ordered = sorted(ts)
@@ -59,10 +61,10 @@ def main() -> int:
     for url in sample[:args.cli]:
         start = time.perf_counter()
         subprocess.run([sys.executable, "-m", "assistant", "--workspace", str(args.workspace),
-                        "suggest", "--from", url, "--format", "json"], check=True, capture_output=True)
+                        "suggest", "--to", url, "--format", "json"], check=True, capture_output=True)
         walls.append(time.perf_counter() - start)
     if walls:
-        print(f"cli         suggest --from: median {statistics.median(walls):.2f} s, max {max(walls):.2f} s "
+        print(f"cli         suggest --to: median {statistics.median(walls):.2f} s, max {max(walls):.2f} s "
               f"over {len(walls)} runs (Python start-up and load included)")
     return 0
 

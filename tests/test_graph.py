@@ -291,3 +291,25 @@ def test_orphans_from_the_sitemap_end_to_end(tmp_path: Path) -> None:
         assert summary["complete"] is False
         flags = {r["orphan"] for r in cli_json("--workspace", str(limited), "pages")}
         assert flags == {"", "possible"}
+
+
+def test_rank_model_gain_is_exact() -> None:
+    """RankModel's one-link correction agrees with recomputing PageRank on the changed graph, including a
+    dangling source, and gives 0 for a link that exists or a self-link."""
+    import random
+
+    rnd = random.Random(7)
+    nodes = [page(f"p{i}") for i in range(60)]
+    edges = [Edge(f"p{rnd.randrange(50)}", f"p{rnd.randrange(60)}") for _ in range(240)]
+    g = graph.build_graph(nodes, edges)
+    base = graph.pagerank(g)
+    model = graph.RankModel(g, base)
+    dangling = next(u for u in g if g.out_degree(u) == 0)
+    for s, t in [("p1", "p2"), ("p3", "p59"), (dangling, "p0")]:
+        if g.has_edge(s, t):
+            continue
+        want = graph.pagerank_with(g, [(s, t)], base)[t] - base[t]
+        assert model.gain(s, t) == pytest.approx(want, rel=1e-6, abs=1e-12)
+        assert model.gain(s, t) > 0
+    s, t = next(iter(g.edges()))
+    assert model.gain(s, t) == 0.0 and model.gain("p1", "p1") == 0.0 and model.gain("p1", "nope") == 0.0

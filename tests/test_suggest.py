@@ -172,3 +172,41 @@ def test_to_all_and_errors(ws: tuple[Path, str]) -> None:
     assert bad.exit_code == 2 and "not a page" in bad.output
     table = cli("--workspace", str(ws[0]), "suggest", "--from", "/blog/pipelines/", "--limit", "2")
     assert table.exit_code == 0 and "suggestions" in table.stdout
+
+
+def test_vector_index_matches_brute_force() -> None:
+    import numpy as np
+
+    from assistant.suggest.vectors import VectorIndex
+
+    rng = np.random.default_rng(0)
+    chunks = {}
+    for u, n in (("a", 3), ("b", 1), ("c", 4)):
+        m = rng.normal(size=(n, 8)).astype(np.float32)
+        chunks[u] = m / np.linalg.norm(m, axis=1, keepdims=True)
+    index = VectorIndex(chunks)
+    pages = {u: m.mean(axis=0) / np.linalg.norm(m.mean(axis=0)) for u, m in chunks.items()}
+    for u in chunks:
+        assert index.cosines(u) == pytest.approx([float(pages[v] @ pages[u]) for v in index.urls], abs=1e-5)
+        assert index.passages_from(u) == pytest.approx(
+            [float((chunks[u] @ pages[v]).max()) for v in index.urls], abs=1e-5)
+        assert index.passages_to(u) == pytest.approx(
+            [float((chunks[v] @ pages[u]).max()) for v in index.urls], abs=1e-5)
+
+
+def test_embedded_workspace_suggestions(go_ws: tuple[Path, dict[str, Any]]) -> None:
+    """With embeddings: similarity reasons, verbatim anchors and sentences, exact PageRank gains."""
+    ws = go_ws[0]
+    eng = engine(ws)
+    assert eng.data.index is not None and len(eng.data.index.urls) == len(eng.data.vectors or {})
+    rows = suggest_json(ws, "--from", "/blog/pipelines/", "--limit", "5")
+    assert len(rows) == 5
+    texts = {u: normalize_space(p.text) for u, p in eng.data.pages.items()}
+    for r in rows:
+        assert any(x.startswith("similarity ") for x in r["reasons"])
+        assert r["anchor"] in r["sentence"] and r["sentence"] in texts[r["source_url"]]
+        assert r["pagerank_gain"] >= 0
+    to = suggest_json(ws, "--to", rows[0]["target_url"], "--limit", "5")
+    assert to and all(r["target_url"] == rows[0]["target_url"] for r in to)
+    assert all(r["source_url"] not in eng.data.linked or r["target_url"] not in eng.data.linked[r["source_url"]]
+               for r in to)

@@ -41,6 +41,8 @@ class VectorStore(Protocol):
 
     def page_vectors(self) -> dict[str, NDArray[np.float32]]: ...
 
+    def chunk_vectors(self) -> dict[str, NDArray[np.float32]]: ...
+
 
 class ChromaStore:
     """A Chroma collection (PersistentClient or HttpClient, built in :mod:`assistant.services`)."""
@@ -73,20 +75,24 @@ class ChromaStore:
     def count(self) -> int:
         return int(self.collection.count())
 
-    def page_vectors(self) -> dict[str, NDArray[np.float32]]:
-        """One unit vector per page URL: the normalised mean of its chunks' vectors."""
-        sums: dict[str, NDArray[np.float32]] = {}
+    def chunk_vectors(self) -> dict[str, NDArray[np.float32]]:
+        """Every page's chunk vectors (unit rows, in chunk order) by page URL."""
+        rows: dict[str, list[tuple[int, NDArray[np.float32]]]] = {}
         offset = 0
         while True:
             got = self.collection.get(include=["embeddings", "metadatas"], limit=5000, offset=offset)
             for vec, meta in zip(got["embeddings"], got["metadatas"], strict=True):
-                url = str(meta.get("url", ""))
                 v = np.asarray(vec, dtype=np.float32)
-                sums[url] = sums[url] + v if url in sums else v
+                rows.setdefault(str(meta.get("url", "")), []).append(
+                    (int(meta.get("position", 0)), v / max(float(np.linalg.norm(v)), 1e-12)))
             if len(got["ids"]) < 5000:
                 break
             offset += 5000
-        return {u: v / max(float(np.linalg.norm(v)), 1e-12) for u, v in sums.items()}
+        return {u: np.stack([v for _p, v in sorted(r, key=lambda x: x[0])]) for u, r in rows.items()}
+
+    def page_vectors(self) -> dict[str, NDArray[np.float32]]:
+        """One unit vector per page URL: the normalised mean of its chunks' vectors."""
+        return page_means(self.chunk_vectors())
 
     def query(self, vector: NDArray[np.float32], k: int, where: dict[str, Any] | None = None) -> list[Hit]:
         res = self.collection.query(query_embeddings=[vector.tolist()], n_results=k, where=where,
@@ -97,3 +103,12 @@ class ChromaStore:
             hits.append(Hit(cid, str(meta.get("url", "")), str(meta.get("title", "")), int(meta.get("position", 0)),
                             doc or "", 1.0 - float(dist)))
         return hits
+
+
+def page_means(chunks: dict[str, NDArray[np.float32]]) -> dict[str, NDArray[np.float32]]:
+    """The normalised mean of each page's chunk vectors."""
+    out = {}
+    for url, m in chunks.items():
+        v = m.mean(axis=0)
+        out[url] = (v / max(float(np.linalg.norm(v)), 1e-12)).astype(np.float32)
+    return out

@@ -105,7 +105,9 @@ class Candidates:
 
     def __init__(self, data: SiteData) -> None:
         self.data = data
-        self._df: dict[str, int] = {}
+        self._with: dict[str, set[str]] = {}
+        self._grams: dict[str, set[str]] = {}
+        self._ment: dict[str, set[str]] = {}
         self._phrases: dict[str, list[Phrase]] = {}
 
     @cached_property
@@ -156,24 +158,57 @@ class Candidates:
         """A title n-gram several pages share ("years of go") is divided by the square root of their number."""
         return math.sqrt(self.owners.get(p.key, 1)) if p.kind == "ngram" else 1.0
 
+    @cached_property
+    def postings(self) -> dict[str, set[str]]:
+        """Word -> the pages whose title or text holds it."""
+        out: dict[str, set[str]] = {}
+        for url, text in self.token_strings.items():
+            for word in set(text.split()):
+                out.setdefault(word, set()).add(url)
+        return out
+
+    def pages_with(self, key: str) -> set[str]:
+        """Pages whose title or text holds the phrase (the pages holding all its words, checked)."""
+        if key not in self._with:
+            words = sorted(set(key.split()), key=lambda w: len(self.postings.get(w, ())))
+            found = set(self.postings.get(words[0], ())) if words else set()
+            for w in words[1:]:
+                found &= self.postings.get(w, set())
+            needle = f" {key} "
+            self._with[key] = {u for u in found if needle in self.token_strings[u]} if len(words) > 1 else found
+        return self._with[key]
+
     def df(self, key: str) -> int:
         """Pages whose title or text holds the phrase."""
-        if key not in self._df:
-            needle = f" {key} "
-            self._df[key] = sum(needle in s for s in self.token_strings.values())
-        return self._df[key]
+        return len(self.pages_with(key))
 
     def specificity(self, key: str) -> float:
         """1 for a phrase on one page, falling (log scale) to 0 for a phrase on every page."""
         n = max(len(self.data.pages), 2)
         return max(0.0, 1.0 - math.log(max(self.df(key), 1)) / math.log(n))
 
+    def index_source(self, source: str) -> None:
+        """Index the 1-6-word phrases of one source's main text, to test every target's phrases against it
+        at once (``--from``); other sources are looked up by phrase (``--to``)."""
+        if source not in self._grams:
+            toks = self.text_strings.get(source, "").split()
+            self._grams = {source: {" ".join(toks[i:i + n]) for n in range(1, MAX_ANCHOR_WORDS + 1)
+                                    for i in range(len(toks) - n + 1)}}
+
     def mentions(self, source: str, target: str) -> list[Mention]:
         """The target's phrases in the source's main text, strongest first."""
-        text = self.text_strings.get(source, "")
-        out = [Mention(p, p.weight * self.specificity(p.key) / self.ambiguity(p))
-               for p in self.phrases(target) if f" {p.key} " in text]
+        grams = self._grams.get(source)
+        found = [p for p in self.phrases(target)
+                 if (p.key in grams if grams is not None else source in self.mentioned(p.key))]
+        out = [Mention(p, p.weight * self.specificity(p.key) / self.ambiguity(p)) for p in found]
         return sorted(out, key=lambda m: (-m.strength, -len(m.phrase.key), m.phrase.key))
+
+    def mentioned(self, key: str) -> set[str]:
+        """Pages whose main text (own title lines left out) holds the phrase."""
+        if key not in self._ment:
+            needle = f" {key} "
+            self._ment[key] = {u for u in self.pages_with(key) if needle in self.text_strings[u]}
+        return self._ment[key]
 
 
 def mention_score(mentions: list[Mention]) -> float:

@@ -18,6 +18,7 @@ from assistant.rules.data import iso_date, listing_pages
 from assistant.services import Services
 from assistant.store import graphdata
 from assistant.store.queries import UnknownURL, resolve_url
+from assistant.suggest.vectors import VectorIndex
 
 log = logging.getLogger(__name__)
 MIN_ARTICLE_WORDS = 200     # as the audit: shorter pages are not "important" by PageRank alone
@@ -46,6 +47,7 @@ class SiteData:
     graph: Any                                              # networkx DiGraph for pagerank_with
     referring_domains: dict[str, int]
     vectors: dict[str, NDArray[np.float32]] | None          # unit page vectors, None without embeddings
+    index: VectorIndex | None = None                        # the same pages' vectors and chunk vectors as matrices
     hubs: set[str] = field(default_factory=set)             # listing pages (home, archives)
     important: set[str] = field(default_factory=set)        # configured important URLs, resolved
     too_many_links: int = 150
@@ -84,8 +86,11 @@ def load_site(services: Services, use_vectors: bool = True) -> SiteData:
             by_source_titled[e.source].append((target, anchor))
     g = graph.build_graph(nodes, edges)
     ranks = graph.pagerank(g)
+    chunks = _chunks(services) if use_vectors else None
+    index = VectorIndex(chunks) if chunks else None
+    vectors = {u: index.pages[i] for u, i in index.pos.items()} if index is not None else None
     data = SiteData(pages, dict(linked), dict(anchors), all_links, content_links, ranks, g,
-                    referring_domains(db), _vectors(services) if use_vectors else None,
+                    referring_domains(db), vectors, index,
                     too_many_links=settings.too_many_links, links_per_100_words=settings.content_links_per_100_words)
     data.hubs = listing_pages(by_source_titled, lambda u: data.pages[u].title if u in data.pages else None)
     for text in settings.important_urls:
@@ -96,12 +101,11 @@ def load_site(services: Services, use_vectors: bool = True) -> SiteData:
     return data
 
 
-def _vectors(services: Services) -> dict[str, NDArray[np.float32]] | None:
-    """Page vectors from Chroma when the workspace was embedded; None otherwise (lexical signals only)."""
+def _chunks(services: Services) -> dict[str, NDArray[np.float32]] | None:
+    """Chunk vectors from Chroma when the workspace was embedded; None otherwise (lexical signals only)."""
     if not services.db.counts()["embedded_chunks"]:
         return None
-    vectors = services.vectors.page_vectors()
-    return vectors or None
+    return services.vectors.chunk_vectors() or None
 
 
 def important_pages(data: SiteData, top_share: float = 0.1) -> list[str]:

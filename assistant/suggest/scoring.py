@@ -15,17 +15,21 @@ Signals (each in [0, 1] after normalisation over the query's candidates):
 * **capacity** (``--to``) — room for one more link: 1 − the larger of links/too_many_links and content-link
   density/the audit's limit; a source at or over a limit has its score halved as well.
 * **freshness** (``--to``) — ``exp(-age / 2 years)`` of the source's last modified (or published) date.
+* **neighbourhood** (``--from``) — Adamic-Adar over the content-link graph (either direction), scaled.
 * **chronology** (``--from``) — 1 when the target was published before the source (or dates are unknown:
   0.5), 0 when after: a text usually refers to what already existed when it was written.
 
 Blend — the weights are fixed by what each signal means, not fitted to any site:
 
-* ``--from``: 0.45 relevance + 0.45 mention + 0.10 chronology. A strong, specific mention is the most direct
-  evidence that the sentence is about the target (it is the anchor the author would write) and relevance is
-  the most general one; they weigh the same so that either alone can put a page near the top, and both
-  together put it first. Chronology (0.10) only decides between otherwise close candidates, but there are
-  many of those on a site with series of similar pages (release notes, surveys): it is the one signal here
-  that is specific to dated content, and on undated pages it is a constant 0.5 and changes nothing.
+* ``--from``: 0.40 relevance + 0.40 mention + 0.10 neighbourhood + 0.10 chronology. A strong, specific mention
+  is the most direct evidence that the sentence is about the target (it is the anchor the author would write)
+  and relevance is the most general one; they weigh the same so that either alone can put a page near the
+  top, and both together put it first. Neighbourhood (Adamic-Adar over content links: the two pages share
+  link neighbours, a rarely linked shared neighbour counting more) is the classic structural link-prediction
+  signal; it only reorders close candidates. Chronology also only decides between otherwise close
+  candidates, but there are many of those on a site with series of similar pages (release notes, surveys):
+  it is the one signal here that is specific to dated content, and on undated pages it is a constant 0.5
+  and changes nothing.
 * ``--to``: 0.40 relevance + 0.30 mention + 0.15 authority + 0.10 capacity + 0.05 freshness. Topic comes first
   (an off-topic link from a strong page helps nobody); among relevant sources a stronger, less crowded and
   fresher page is preferred, in that order, as the issue lists them.
@@ -37,6 +41,7 @@ import logging
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -47,7 +52,7 @@ from assistant.suggest.anchors import place
 from assistant.suggest.candidates import Candidates, mention_score, tokens
 from assistant.suggest.load import SiteData
 
-FROM_WEIGHTS = {"relevance": 0.45, "mention": 0.45, "chronology": 0.10}
+FROM_WEIGHTS = {"relevance": 0.40, "mention": 0.40, "neighbourhood": 0.10, "chronology": 0.10}
 TO_WEIGHTS = {"relevance": 0.40, "mention": 0.30, "authority": 0.15, "capacity": 0.10, "freshness": 0.05}
 QUERY_TERMS = 40
 FULL_PENALTY = 0.5
@@ -130,23 +135,28 @@ class Engine:
         scores = index.get_scores(terms)
         return {u: float(s) for u, s in zip(self._urls, scores, strict=True)}
 
-    def cosine(self, a: str, b: str) -> float | None:
-        vecs = self.data.vectors
-        if vecs is None or a not in vecs or b not in vecs:
-            return None
-        return float(vecs[a] @ vecs[b])
-
-    # ------------------------------------------------------------------ shared pieces
-    def relevance(self, anchor_url: str, others: list[str]) -> tuple[dict[str, float], dict[str, float | None]]:
-        """(relevance in [0, 1], raw cosine) of each of ``others`` to ``anchor_url``."""
+    def relevance(self, anchor_url: str, others: list[str], from_source: bool
+                  ) -> tuple[dict[str, float], dict[str, float | None]]:
+        """(relevance in [0, 1], raw page cosine) of each of ``others`` to ``anchor_url`` (the source when
+        ``from_source``, else the target). Three views, each scaled over the candidates and averaged:
+        BM25 of the other page for the anchor page's key terms, the cosine of the two pages' vectors and the
+        best cosine of one source chunk with the target (a paragraph on the target's topic counts even when
+        the rest of the source is about something else)."""
         wanted = set(others)
-        lex = scaled({u: s for u, s in self.bm25(anchor_url).items() if u in wanted})
-        raw = {u: self.cosine(anchor_url, u) for u in others}
-        emb = scaled({u: c for u, c in raw.items() if c is not None})
+        parts = [scaled({u: s for u, s in self.bm25(anchor_url).items() if u in wanted})]
+        raw: dict[str, float | None] = dict.fromkeys(others)
+        index = self.data.index
+        if index is not None and anchor_url in index:
+            cos = index.cosines(anchor_url)
+            pas = index.passages_from(anchor_url) if from_source else index.passages_to(anchor_url)
+            at = [(u, index.pos[u]) for u in others if u in index]
+            raw.update({u: float(cos[i]) for u, i in at})
+            parts.append(scaled({u: float(cos[i]) for u, i in at}))
+            parts.append(scaled({u: float(pas[i]) for u, i in at}))
         out = {}
         for u in others:
-            parts = [lex.get(u, 0.0)] + ([emb[u]] if u in emb else [])
-            out[u] = sum(parts) / len(parts)
+            got = [p[u] for p in parts if u in p]
+            out[u] = sum(got) / len(got) if got else 0.0
         return out, raw
 
     def weights_for(self, target: str) -> dict[str, float]:
@@ -174,11 +184,13 @@ class Engine:
                            f"'{used.most_common(1)[0][0]}')")
         return Suggestion(source, target, placed.anchor, placed.sentence, score, [head, *reasons])
 
+    @cached_property
+    def ranks(self) -> graph.RankModel:
+        return graph.RankModel(self.data.graph, self.data.pagerank)
+
     def gain(self, s: Suggestion) -> float:
-        if s.source_url not in self.data.graph or s.target_url not in self.data.graph:
-            return 0.0
-        after = graph.pagerank_with(self.data.graph, [(s.source_url, s.target_url)], nstart=self.data.pagerank)
-        return float(after.get(s.target_url, 0.0) - self.data.pagerank.get(s.target_url, 0.0))
+        """Exact PageRank gain of the target (0 when a nav or sidebar link already joins the two pages)."""
+        return self.ranks.gain(s.source_url, s.target_url)
 
     def finish(self, scored: list[tuple[float, str, str, list[str]]], limit: int) -> list[Suggestion]:
         scored.sort(key=lambda x: (-x[0], x[1], x[2]))
@@ -191,13 +203,18 @@ class Engine:
                 out.append(s)
         for s in out:
             s.pagerank_gain = self.gain(s)
+            if s.pagerank_gain == 0.0 and self.data.graph.has_edge(s.source_url, s.target_url):
+                s.reasons.append("no PageRank gain: a link outside the content (menu, sidebar) already joins "
+                                 "the pages; the in-text link adds context and a descriptive anchor")
         return out
 
     # ------------------------------------------------------------------ the two directions
     def suggest_from(self, source: str, limit: int = 10) -> list[Suggestion]:
         """The links ``source`` should add, best first."""
         targets = self.cand.targets_for(source)
-        rel, raw = self.relevance(source, targets)
+        self.cand.index_source(source)
+        rel, raw = self.relevance(source, targets, from_source=True)
+        near = self.neighbourhood(source, targets)
         born = self.data.pages[source].published
         scored = []
         for t in targets:
@@ -205,8 +222,11 @@ class Engine:
             tborn = self.data.pages[t].published
             chron = 0.5 if born is None or tborn is None else float(tborn <= born)
             w = FROM_WEIGHTS
-            score = w["relevance"] * rel[t] + w["mention"] * ment + w["chronology"] * chron
+            score = (w["relevance"] * rel[t] + w["mention"] * ment + w["neighbourhood"] * near[t]
+                     + w["chronology"] * chron)
             reasons = _relevance_reasons(raw[t], rel[t])
+            if near[t] >= 0.5:
+                reasons.append("pages the source links with also link with the target")
             if tborn is not None and born is not None and tborn <= born:
                 reasons.append(f"target published earlier ({tborn.isoformat()})")
             scored.append((score, source, t, reasons))
@@ -216,7 +236,7 @@ class Engine:
         """The pages that should link to ``target``, best first."""
         data = self.data
         sources = self.cand.sources_for(target)
-        rel, raw = self.relevance(target, sources)
+        rel, raw = self.relevance(target, sources, from_source=False)
         auth = self.authority(sources)
         scored = []
         for s in sources:
@@ -239,6 +259,24 @@ class Engine:
                 reasons.append("source is recent")
             scored.append((score, s, target, reasons))
         return self.finish(scored, limit)
+
+    @cached_property
+    def neighbours(self) -> dict[str, set[str]]:
+        """Page -> the pages it links to or is linked from in content (either direction)."""
+        out: dict[str, set[str]] = {u: set() for u in self.data.pages}
+        for s, targets in self.data.linked.items():
+            for t in targets:
+                if s != t and s in out and t in out:
+                    out[s].add(t)
+                    out[t].add(s)
+        return out
+
+    def neighbourhood(self, page: str, others: list[str]) -> dict[str, float]:
+        """Adamic-Adar over content links, scaled: shared neighbours, a rarely linked one counting more."""
+        nb = self.neighbours
+        mine = nb.get(page, set())
+        raw = {u: sum(1.0 / math.log(max(len(nb[z]), 2)) for z in mine & nb.get(u, set())) for u in others}
+        return scaled(raw)
 
     # ------------------------------------------------------------------ source-side signals
     def authority(self, sources: list[str]) -> dict[str, float]:
