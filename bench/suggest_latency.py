@@ -29,6 +29,9 @@ def main() -> int:
     ap.add_argument("--pages", type=int, default=10, help="pages to query in process (10)")
     ap.add_argument("--cli", type=int, default=3, help="whole CLI runs to time (3; 0 = none)")
     ap.add_argument("--no-vectors", action="store_true", help="lexical relevance only")
+    ap.add_argument("--synthetic-vectors", type=int, default=0, metavar="K",
+                    help="skip Chroma; give every page K random unit chunk vectors (times the vector maths of a "
+                         "workspace whose embedding has not finished; relevance values are meaningless)")
     args = ap.parse_args()
 
     from assistant.services import Services
@@ -37,7 +40,19 @@ def main() -> int:
 
     t0 = time.perf_counter()
     services = Services(load_settings(None, workspace=args.workspace))
-    data = load_site(services, use_vectors=not args.no_vectors)
+    data = load_site(services, use_vectors=not (args.no_vectors or args.synthetic_vectors))
+    if args.synthetic_vectors:
+        import numpy as np
+
+        from assistant.suggest.vectors import VectorIndex
+
+        rng = np.random.default_rng(0)
+        chunks = {}
+        for url in data.pages:
+            m = rng.normal(size=(args.synthetic_vectors, 384)).astype(np.float32)
+            chunks[url] = m / np.linalg.norm(m, axis=1, keepdims=True)
+        data.index = VectorIndex(chunks)
+        data.vectors = {u: data.index.pages[i] for u, i in data.index.pos.items()}
     t1 = time.perf_counter()
     engine = Engine(data)
     pages = sorted(u for u in data.pages if u not in data.hubs)

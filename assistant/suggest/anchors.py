@@ -35,11 +35,12 @@ class Placement:
 
 
 def split_sentences(text: str) -> Iterator[str]:
-    """The source's sentences, whitespace collapsed, in text order."""
+    """The source's prose sentences, whitespace collapsed, in text order: a line of code or a code comment
+    ("// Code sample from …", "$ go test") is no place for a link."""
     for para in text.split("\n"):
         for start, end in sentences(para):
             s = normalize_space(para[start:end])
-            if s:
+            if s and (s[0].isalnum() or s[0] in "\"'“‘(") and not s.startswith(("(/", "('")):
                 yield s
 
 

@@ -155,8 +155,9 @@ class Candidates:
         return Counter(p.key for u in self.data.pages for p in self.phrases(u))
 
     def ambiguity(self, p: Phrase) -> float:
-        """A title n-gram several pages share ("years of go") is divided by the square root of their number."""
-        return math.sqrt(self.owners.get(p.key, 1)) if p.kind == "ngram" else 1.0
+        """A title part or n-gram several pages' titles share ("go concurrency patterns", "years of go") is
+        divided by the square root of their number."""
+        return math.sqrt(self.owners.get(p.key, 1)) if p.kind in ("ngram", "part") else 1.0
 
     @cached_property
     def postings(self) -> dict[str, set[str]]:
@@ -202,6 +203,19 @@ class Candidates:
                  if (p.key in grams if grams is not None else source in self.mentioned(p.key))]
         out = [Mention(p, p.weight * self.specificity(p.key) / self.ambiguity(p)) for p in found]
         return sorted(out, key=lambda m: (-m.strength, -len(m.phrase.key), m.phrase.key))
+
+    def mentions_of(self, target: str) -> dict[str, list[Mention]]:
+        """Source -> its mentions of ``target``, strongest first (every source at once, for ``--to``)."""
+        out: dict[str, list[Mention]] = {}
+        for p in self.phrases(target):
+            pages = self.mentioned(p.key)
+            if pages:
+                m = Mention(p, p.weight * self.specificity(p.key) / self.ambiguity(p))
+                for u in pages:
+                    out.setdefault(u, []).append(m)
+        for found in out.values():
+            found.sort(key=lambda m: (-m.strength, -len(m.phrase.key), m.phrase.key))
+        return out
 
     def mentioned(self, key: str) -> set[str]:
         """Pages whose main text (own title lines left out) holds the phrase."""

@@ -40,8 +40,10 @@ from __future__ import annotations
 import logging
 import math
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from datetime import date
+from functools import cached_property, partial
 from typing import Any
 
 import numpy as np
@@ -160,11 +162,12 @@ class Engine:
         return out, raw
 
     def weights_for(self, target: str) -> dict[str, float]:
-        """Words that point at the target when no phrase does: its title words (double) and key terms."""
+        """Words that point at the target when no phrase does: its title words (double, as specific as they
+        are: "go" on every page of a Go blog points at none) and key terms."""
         weights = {t: w / 10 for t, w in self.key_terms(target, 15).items()}
         for t in tokens(self.data.pages[target].title):
-            if t not in STOPWORDS:
-                weights[t] = weights.get(t, 0.0) + 2.0
+            if t not in STOPWORDS and (spec := self.cand.specificity(t)) > 0:
+                weights[t] = weights.get(t, 0.0) + 2.0 * spec
         return weights
 
     def build(self, source: str, target: str, score: float, reasons: list[str]) -> Suggestion | None:
@@ -192,13 +195,14 @@ class Engine:
         """Exact PageRank gain of the target (0 when a nav or sidebar link already joins the two pages)."""
         return self.ranks.gain(s.source_url, s.target_url)
 
-    def finish(self, scored: list[tuple[float, str, str, list[str]]], limit: int) -> list[Suggestion]:
+    def finish(self, scored: list[tuple[float, str, str, Callable[[], list[str]]]], limit: int) -> list[Suggestion]:
+        """The best ``limit`` candidates that get an anchor and a sentence; reasons are worded for those only."""
         scored.sort(key=lambda x: (-x[0], x[1], x[2]))
         out: list[Suggestion] = []
         for score, source, target, reasons in scored:
             if len(out) >= limit:
                 break
-            s = self.build(source, target, score, reasons)
+            s = self.build(source, target, score, reasons())
             if s is not None:
                 out.append(s)
         for s in out:
@@ -216,7 +220,7 @@ class Engine:
         rel, raw = self.relevance(source, targets, from_source=True)
         near = self.neighbourhood(source, targets)
         born = self.data.pages[source].published
-        scored = []
+        scored: list[tuple[float, str, str, Callable[[], list[str]]]] = []
         for t in targets:
             ment = mention_score(self.cand.mentions(source, t))
             tborn = self.data.pages[t].published
@@ -224,23 +228,27 @@ class Engine:
             w = FROM_WEIGHTS
             score = (w["relevance"] * rel[t] + w["mention"] * ment + w["neighbourhood"] * near[t]
                      + w["chronology"] * chron)
-            reasons = _relevance_reasons(raw[t], rel[t])
-            if near[t] >= 0.5:
-                reasons.append("pages the source links with also link with the target")
-            if tborn is not None and born is not None and tborn <= born:
-                reasons.append(f"target published earlier ({tborn.isoformat()})")
-            scored.append((score, source, t, reasons))
+            scored.append((score, source, t, partial(self._from_reasons, raw[t], rel[t], near[t], born, tborn)))
         return self.finish(scored, limit)
+
+    @staticmethod
+    def _from_reasons(cos: float | None, rel: float, near: float, born: date | None, tborn: date | None) -> list[str]:
+        reasons = _relevance_reasons(cos, rel)
+        if near >= 0.5:
+            reasons.append("pages the source links with also link with the target")
+        if tborn is not None and born is not None and tborn <= born:
+            reasons.append(f"target published earlier ({tborn.isoformat()})")
+        return reasons
 
     def suggest_to(self, target: str, limit: int = 10) -> list[Suggestion]:
         """The pages that should link to ``target``, best first."""
-        data = self.data
         sources = self.cand.sources_for(target)
         rel, raw = self.relevance(target, sources, from_source=False)
         auth = self.authority(sources)
-        scored = []
+        mentioned = self.cand.mentions_of(target)
+        scored: list[tuple[float, str, str, Callable[[], list[str]]]] = []
         for s in sources:
-            ment = mention_score(self.cand.mentions(s, target))
+            ment = mention_score(mentioned.get(s, []))
             cap, full = self.capacity(s)
             fresh = self.freshness(s)
             w = TO_WEIGHTS
@@ -248,17 +256,21 @@ class Engine:
                      + w["capacity"] * cap + w["freshness"] * fresh)
             if full:
                 score *= FULL_PENALTY
-            reasons = _relevance_reasons(raw[s], rel[s])
-            if (rd := data.referring_domains.get(s, 0)) > 0:
-                reasons.append(f"source has {rd} referring domain{'s' if rd != 1 else ''}")
-            reasons.append(f"source PageRank in the top {max(1, round(100 * (1 - self._pr_pct[s])))}%")
-            if cap < 0.5:
-                reasons.append(f"source already has {data.all_links[s]} links ({data.content_links[s]} in content)"
-                               + (": at the too-many-links limit" if full else ""))
-            if fresh > 0.5:
-                reasons.append("source is recent")
-            scored.append((score, s, target, reasons))
+            scored.append((score, s, target, partial(self._to_reasons, s, raw[s], rel[s], cap, full, fresh)))
         return self.finish(scored, limit)
+
+    def _to_reasons(self, s: str, cos: float | None, rel: float, cap: float, full: bool, fresh: float) -> list[str]:
+        data = self.data
+        reasons = _relevance_reasons(cos, rel)
+        if (rd := data.referring_domains.get(s, 0)) > 0:
+            reasons.append(f"source has {rd} referring domain{'s' if rd != 1 else ''}")
+        reasons.append(f"source PageRank in the top {max(1, round(100 * (1 - self._pr_pct[s])))}%")
+        if cap < 0.5:
+            reasons.append(f"source already has {data.all_links[s]} links ({data.content_links[s]} in content)"
+                           + (": at the too-many-links limit" if full else ""))
+        if fresh > 0.5:
+            reasons.append("source is recent")
+        return reasons
 
     @cached_property
     def neighbours(self) -> dict[str, set[str]]:
