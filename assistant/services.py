@@ -16,6 +16,8 @@ from assistant.store.db import Database
 from assistant.store.vectors import StoreError
 
 if TYPE_CHECKING:   # the clients' modules are imported when first built, so small commands start fast
+    from langchain_core.language_models import BaseChatModel
+
     from assistant.ingest.fetch import Fetcher
     from assistant.store.embedder import Embedder
     from assistant.store.vectors import VectorStore
@@ -69,6 +71,12 @@ class Services:
         from assistant.store.vectors import ChromaStore
 
         return ChromaStore(self.chroma_client, self.settings.store.collection, self.embedder.name)
+
+    @cached_property
+    def llm(self) -> BaseChatModel:
+        from assistant.llm import build_llm
+
+        return build_llm(self.settings.llm)
 
     def embedding_pair(self) -> tuple[Embedder, VectorStore]:
         return self.embedder, self.vectors

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli import audit, backlinks, demo, ingest, inspect, suggest
+from assistant.cli import ask, audit, backlinks, chat, demo, ingest, inspect, outreach, plan, suggest
 from assistant.cli.common import State
 
 app = typer.Typer(
@@ -46,6 +46,10 @@ app.command("pages")(inspect.pages)
 app.command("links")(inspect.links)
 app.command("audit")(audit.audit)
 app.command("suggest")(suggest.suggest)
+app.command("plan")(plan.plan)
+app.command("outreach")(outreach.outreach)
+app.command("ask")(ask.ask)
+app.command("chat")(chat.chat)
 app.command("demo")(demo.demo)
 app.add_typer(backlinks.app, name="backlinks")
 

@@ -56,13 +56,14 @@ def friendly(fn: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         from assistant.ingest.sources import SourceError
+        from assistant.llm import LLMError
         from assistant.store.embedder import EmbedderError
         from assistant.store.lock import WorkspaceBusy
         from assistant.store.vectors import StoreError
 
         try:
             return fn(*args, **kwargs)
-        except (UserError, ConfigError, SourceError, EmbedderError, WorkspaceBusy, StoreError) as exc:
+        except (UserError, ConfigError, SourceError, EmbedderError, WorkspaceBusy, StoreError, LLMError) as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None
 

@@ -1,0 +1,258 @@
+"""What the engines say about a routed question: the deterministic half of every answer.
+
+:class:`Workspace` loads the engines once (a chat session or the Slack bot asks many questions) and
+:func:`gather` turns a :class:`~assistant.chain.intent.Route` into :class:`Facts`: numbered sources (the pages
+an answer may cite), a short fact sheet for the prompt, and the structured suggestions or findings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from assistant.chain.intent import Intent, PageRef, Route
+from assistant.models import Finding
+
+if TYPE_CHECKING:
+    from assistant.services import Services
+    from assistant.suggest import Engine, Suggestion
+
+SUGGESTIONS = 5
+FINDINGS = 6
+PASSAGES = 3
+
+
+@dataclass
+class Source:
+    n: int
+    url: str
+    title: str
+    text: str = ""            # main text, for checking quotes against (not sent to the model)
+
+
+@dataclass
+class Facts:
+    intent: Intent
+    sheet: list[str] = field(default_factory=list)          # one fact per line, citing [n]
+    sources: list[Source] = field(default_factory=list)
+    suggestions: list[Suggestion] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    passages: list[str] = field(default_factory=list)       # retrieved page text: data, never instructions
+    fallback: str = ""                                      # the answer when the model is not used or fails
+
+    def cite(self, url: str, title: str, text: str = "") -> int:
+        for s in self.sources:
+            if s.url == url:
+                return s.n
+        self.sources.append(Source(len(self.sources) + 1, url, title, text))
+        return len(self.sources)
+
+
+class Workspace:
+    """The engines over one workspace, each loaded on first use and kept."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    @cached_property
+    def engine(self) -> Engine:
+        from assistant.suggest import Engine, load_site
+
+        return Engine(load_site(self.services))
+
+    @cached_property
+    def findings(self) -> list[Finding]:
+        from assistant.rules import run_rules
+        from assistant.rules.load import load_audit
+
+        return run_rules(load_audit(self.services))
+
+    @cached_property
+    def refs(self) -> list[PageRef]:
+        data = self.engine.data
+        return [PageRef(u, p.title, data.referring_domains.get(u, 0), data.pagerank.get(u, 0.0))
+                for u, p in data.pages.items()]
+
+    @cached_property
+    def overview(self) -> dict[str, dict[str, Any]]:
+        from assistant.backlinks import backlinked_targets
+        from assistant.store.queries import pages_overview
+
+        db = self.services.db
+        return {r["url"]: r for r in pages_overview(db, backlinked=backlinked_targets(db))}
+
+    def title(self, url: str) -> str:
+        page = self.engine.data.pages.get(url)
+        return page.title if page else url
+
+    def text(self, url: str) -> str:
+        page = self.engine.data.pages.get(url)
+        return page.text if page else ""
+
+    def retrieve(self, question: str, k: int = PASSAGES) -> list[tuple[str, str, str]]:
+        """(url, title, chunk text) of the chunks closest to the question; [] without embeddings."""
+        if not self.services.db.counts()["embedded_chunks"]:
+            return []
+        vector = self.services.embedder.embed([question])[0]
+        return [(h.url, h.title, h.text) for h in self.services.vectors.query(vector, k)]
+
+
+def gather(ws: Workspace, route: Route, question: str, previous: Facts | None = None) -> Facts:
+    """The facts for one routed question (``previous``: the last answer's facts, for follow-ups)."""
+    facts = Facts(route.intent)
+    handler = _HANDLERS.get(route.intent, _general)
+    handler(ws, route, question, facts, previous)
+    if not facts.fallback:
+        facts.fallback = " ".join(facts.sheet) or "The workspace holds nothing that answers this."
+    return facts
+
+
+def _suggestion_lines(ws: Workspace, facts: Facts, found: list[Suggestion], to: bool) -> None:
+    for s in found:
+        n = facts.cite(s.source_url, ws.title(s.source_url), ws.text(s.source_url))
+        m = facts.cite(s.target_url, ws.title(s.target_url), ws.text(s.target_url))
+        why = "; ".join(s.reasons[:2])
+        facts.sheet.append(f"- [{n}] \"{ws.title(s.source_url)}\" should link to [{m}] ({why})")
+    facts.suggestions = found
+
+
+def _link_to(ws: Workspace, route: Route, question: str, facts: Facts, previous: Facts | None) -> None:
+    if not route.pages:
+        facts.fallback = ("Which page? Name it by URL, path or title "
+                          "(for example: which pages should link to /blog/x/?).")
+        return
+    target = route.pages[0]
+    t = facts.cite(target, ws.title(target), ws.text(target))
+    rd = ws.engine.data.referring_domains.get(target, 0)
+    found = ws.engine.suggest_to(target, SUGGESTIONS)
+    facts.sheet.append(f"Target [{t}] \"{ws.title(target)}\" (found by {route.how}; {rd} referring domains). "
+                       f"{len(found)} pages that do not link to it yet should:")
+    _suggestion_lines(ws, facts, found, to=True)
+    facts.fallback = _list_answer(f"These pages should link to [{t}] \"{ws.title(target)}\":", facts)
+
+
+def _link_from(ws: Workspace, route: Route, question: str, facts: Facts, previous: Facts | None) -> None:
+    if not route.pages:
+        facts.fallback = "Which page? Name it by URL, path or title (for example: what should /blog/x/ link to?)."
+        return
+    source = route.pages[0]
+    n = facts.cite(source, ws.title(source), ws.text(source))
+    found = ws.engine.suggest_from(source, SUGGESTIONS)
+    facts.sheet.append(f"Source [{n}] \"{ws.title(source)}\" (found by {route.how}) should add {len(found)} links:")
+    _suggestion_lines(ws, facts, found, to=False)
+    facts.fallback = _list_answer(f"[{n}] \"{ws.title(source)}\" should link to:", facts)
+
+
+def _list_answer(head: str, facts: Facts) -> str:
+    lines = [head]
+    for i, s in enumerate(facts.suggestions, 1):
+        src = next(x.n for x in facts.sources if x.url == s.source_url)
+        dst = next(x.n for x in facts.sources if x.url == s.target_url)
+        lines.append(f"{i}. [{src}] → [{dst}] with the anchor '{s.anchor}' in \"{s.sentence}\"")
+    if not facts.suggestions:
+        lines.append("No page qualifies: every relevant page links to it already, or none is on its topic.")
+    return "\n".join(lines)
+
+
+def _audit(ws: Workspace, route: Route, question: str, facts: Facts, previous: Facts | None) -> None:
+    found = ws.findings
+    if route.pages:
+        found = [f for f in found if set(f.urls) & set(route.pages)] or found
+    words = question.lower()
+    named = [f for f in found if f.rule in words or f.rule.replace("-", " ") in words]
+    order = {"high": 0, "medium": 1, "low": 2}
+    found = sorted(named or found, key=lambda f: (order.get(f.severity, 3), f.rule))[:FINDINGS]
+    counts: dict[str, int] = {}
+    for f in ws.findings:
+        counts[f.severity] = counts.get(f.severity, 0) + 1
+    facts.sheet.append(f"The audit found {len(ws.findings)} findings ("
+                       + ", ".join(f"{n} {s}" for s, n in sorted(counts.items(), key=lambda x: order.get(x[0], 3)))
+                       + "). The most severe:")
+    lines = [facts.sheet[0]]
+    for f in found:
+        n = facts.cite(f.urls[0], ws.title(f.urls[0]), ws.text(f.urls[0]))
+        facts.sheet.append(f"- {f.severity} {f.rule} on [{n}]: {f.message} Fix: {f.fix}")
+        lines.append(facts.sheet[-1])
+    facts.findings = found
+    facts.fallback = "\n".join(lines)
+
+
+def _policy(ws: Workspace, route: Route, question: str, facts: Facts, previous: Facts | None) -> None:
+    facts.fallback = POLICY
+    facts.sheet.append(POLICY)
+
+
+POLICY = ("Don't buy, sell, rent or exchange links: search engines treat paid links and link schemes as spam "
+          "(rule paid-link) and can ignore them or penalise the site. Earn links instead with pages worth citing "
+          "and honest outreach (`assistant outreach`), and route the authority you already have through "
+          "internal links (`assistant suggest --to`).")
+
+
+def _outreach(ws: Workspace, route: Route, question: str, facts: Facts, previous: Facts | None) -> None:
+    data = ws.engine.data
+    assets = route.pages or sorted(data.pages, key=lambda u: (-data.referring_domains.get(u, 0),
+                                                              -data.pagerank.get(u, 0.0), u))[:3]
+    lines = ["Earn backlinks from relevant, trustworthy sites, never by paying. Pages most worth promoting:"]
+    for u in assets[:3]:
+        n = facts.cite(u, ws.title(u), ws.text(u))
+        lines.append(f"- [{n}] \"{ws.title(u)}\" ({data.referring_domains.get(u, 0)} referring domains)")
+    lines.append("Give `assistant outreach --prospects FILE [--competitors EXPORT]` your prospect list or "
+                 "competitors' backlink exports: it ranks relevant sites, excludes link sellers and drafts pitches.")
+    facts.sheet.extend(lines)
+    facts.fallback = "\n".join(lines)
+
+
+def _page(ws: Workspace, route: Route, question: str, facts: Facts, previous: Facts | None) -> None:
+    if not route.pages:
+        _general(ws, route, question, facts, previous)
+        return
+    url = route.pages[0]
+    row = ws.overview.get(url, {})
+    n = facts.cite(url, ws.title(url), ws.text(url))
+    rd = ws.engine.data.referring_domains.get(url, 0)
+    facts.sheet.append(
+        f"[{n}] \"{ws.title(url)}\": {row.get('words', 0)} words, published {row.get('published') or 'unknown'}, "
+        f"click depth {row.get('depth')}, {row.get('content_inlinks', 0)} content inlinks from "
+        f"{row.get('linking_pages', 0)} pages, {row.get('outlinks', 0)} outlinks, Link Score "
+        f"{row.get('link_score', 0)}, {rd} referring domains" + (f", orphan ({row['orphan']})" if row.get("orphan")
+                                                                   else "") + ".")
+    facts.fallback = facts.sheet[0]
+
+
+def _follow_up(ws: Workspace, route: Route, question: str, facts: Facts, previous: Facts | None) -> None:
+    if previous is None or not previous.suggestions or route.ordinal is None:
+        _general(ws, route, question, facts, previous)
+        return
+    items = previous.suggestions
+    i = route.ordinal if route.ordinal >= 0 else len(items) - 1
+    if i >= len(items):
+        facts.fallback = f"The last answer had {len(items)} suggestions."
+        return
+    s = items[i]
+    n = facts.cite(s.source_url, ws.title(s.source_url), ws.text(s.source_url))
+    m = facts.cite(s.target_url, ws.title(s.target_url), ws.text(s.target_url))
+    facts.suggestions = [s]
+    facts.sheet.append(f"Suggestion {i + 1}: on [{n}] \"{ws.title(s.source_url)}\" use the anchor '{s.anchor}' "
+                       f"to link to [{m}], in the sentence \"{s.sentence}\". Why: {'; '.join(s.reasons[:3])}.")
+    facts.fallback = facts.sheet[0]
+
+
+def _general(ws: Workspace, route: Route, question: str, facts: Facts, previous: Facts | None) -> None:
+    named = [(u, ws.title(u), ws.text(u)) for u in route.pages[:1]]     # a page the question names by title
+    for url, title, text in named + ws.retrieve(question):
+        n = facts.cite(url, title or ws.title(url), ws.text(url))
+        facts.passages.append(f"[{n}] {title}: {' '.join(text.split())[:400]}")
+    if facts.passages:
+        facts.sheet.append("The closest passages of the site are quoted below as data.")
+        facts.fallback = "The closest pages of the site: " + ", ".join(
+            f"[{s.n}] \"{s.title}\"" for s in facts.sources) + "."
+    else:
+        facts.fallback = ("I can answer questions about this site's links: which pages should link to a page, what a "
+                          "page should link to, audit problems, outreach, and facts about a page.")
+
+
+_HANDLERS: dict[Intent, Any] = {
+    Intent.link_to: _link_to, Intent.link_from: _link_from, Intent.audit: _audit, Intent.policy: _policy,
+    Intent.outreach: _outreach, Intent.page: _page, Intent.follow_up: _follow_up, Intent.general: _general,
+}

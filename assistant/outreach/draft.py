@@ -1,0 +1,117 @@
+"""Outreach emails: drafted by the LLM from ``prompts/outreach_email.md``, checked by the guard, redrafted once
+with the guard's reasons, else the plain template (which passes the guard by construction). Pure: the model
+is reached through the ``ask`` callable the loader passes in.
+
+The model writes the subject and the middle of the email (an opening sentence about their page, a sentence
+about ours); :func:`frame` puts them between a greeting, our page's real title and URL, the prospect's real
+title and a sign-off. A 0.5B local model cannot be trusted with those facts, and the frame keeps every draft
+to the one ask the guard allows: a mention, if the author thinks it helps their readers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from assistant.ingest.text import normalize_space, sentences
+from assistant.llm import LLMError
+from assistant.llm.prompts import render
+from assistant.outreach.guard import Grounding, check
+
+PARTS = ("subject", "opening", "pitch")
+SCHEMA: dict[str, Any] = {"type": "object", "properties": {k: {"type": "string"} for k in PARTS},
+                          "required": list(PARTS)}
+SUMMARY_CHARS = 320
+MIN_DESCRIPTION = 40
+Ask = Callable[[str, str], dict[str, Any]]       # (system, user) -> the model's JSON object
+
+
+@dataclass(frozen=True)
+class Pitch:
+    """Everything an email may say: the real texts of both pages."""
+
+    grounding: Grounding
+    domain: str                      # the prospect's domain
+    excerpt: str                     # the start of the prospect page's main text
+    summary: str                     # our page's summary (see :func:`summary`)
+    terms: tuple[str, ...]           # words both pages dwell on
+
+
+@dataclass(frozen=True)
+class Draft:
+    subject: str
+    body: str
+    source: str                      # llm | template
+    rejected: tuple[str, ...] = ()   # why earlier drafts were thrown away
+
+
+def summary(description: str, text: str) -> str:
+    """Our page in a sentence or two: its meta description, else the first sentences of its main text."""
+    description = normalize_space(description)
+    if len(description) >= MIN_DESCRIPTION:
+        return description
+    first = normalize_space(text.split("\n", 1)[0]) if text else ""
+    out = ""
+    for start, end in sentences(first):
+        piece = first[start:end].strip()
+        if out and len(out) + len(piece) > SUMMARY_CHARS:
+            break
+        out = f"{out} {piece}".strip()
+    return out[:SUMMARY_CHARS] or description
+
+
+def _topics(terms: tuple[str, ...]) -> str:
+    return ", ".join(terms[:-1]) + f" and {terms[-1]}" if len(terms) > 1 else (terms[0] if terms else "")
+
+
+def template(p: Pitch) -> Draft:
+    """The plain deterministic email: only the two real titles, our summary and URL, no ask beyond a mention."""
+    g = p.grounding
+    topics = _topics(p.terms)
+    covers = f"“{g.our_title}” covers {topics} as well." if topics else f"“{g.our_title}” is on a related topic."
+    body = (f"Hello,\n\nI read “{g.prospect_title}” on {p.domain} and thought of a page of ours that goes with it. "
+            f"{covers}" + (f" In short: {p.summary}" if p.summary else "") +
+            f"\n\nHere it is, in case it is useful to you or your readers: {g.our_url}\n\n"
+            "If it fits your article, a mention would be very welcome; if not, no worries at all. "
+            "Thank you for writing it.\n\nBest regards")
+    return Draft(f"A further read for “{g.prospect_title}”", body, "template")
+
+
+def frame(p: Pitch, opening: str, pitch: str) -> str:
+    """The email around the model's two sentences."""
+    g = p.grounding
+    return (f"Hello,\n\n{opening.strip()}\n\n{pitch.strip()} Our page “{g.our_title}” is here: {g.our_url}\n\n"
+            f"If you think it would help the readers of “{g.prospect_title}”, a mention would be very welcome; "
+            "if not, no worries at all.\n\nBest regards")
+
+
+def _ask_once(p: Pitch, ask: Ask, feedback: str) -> tuple[str, str]:
+    g = p.grounding
+    system, user = render("outreach_email", prospect_title=g.prospect_title, prospect_domain=p.domain,
+                          prospect_excerpt=p.excerpt, our_title=g.our_title, our_summary=p.summary,
+                          shared_topics=_topics(p.terms) or "(none found)", feedback=feedback)
+    reply = {k: " ".join(str(v).split()) for k, v in ask(system, user).items()}
+    return reply.get("subject", ""), frame(p, reply.get("opening", ""), reply.get("pitch", ""))
+
+
+def write(p: Pitch, ask: Ask | None) -> Draft:
+    """The LLM's draft if it passes the guard (first try or one redraft), else the template."""
+    if ask is None:
+        return template(p)
+    rejected: list[str] = []
+    feedback = ""
+    for _attempt in range(2):
+        try:
+            subject, body = _ask_once(p, ask, feedback)
+        except LLMError as exc:
+            rejected.append(f"the model failed: {exc}")
+            break
+        problems = check(subject, body, p.grounding)
+        if not problems:
+            return Draft(subject, body, "llm", tuple(rejected))
+        rejected.append("; ".join(problems))
+        feedback = ("Your previous draft was rejected because it " + "; ".join(problems) +
+                    ". Write a new one that follows every rule.\n")
+    fallback = template(p)
+    return Draft(fallback.subject, fallback.body, "template", tuple(rejected))

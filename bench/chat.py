@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Time to first token and to the full answer of `ask`/`chat` with the configured model (a benchmark: it
+prints, it never asserts).
+
+    python bench/chat.py --workspace WS [--questions N]
+
+The engines are loaded and the model is loaded and warmed once first (a chat session does the same when it
+starts); then each question is timed from the moment it is asked: routing, the engines, retrieval, prompt
+evaluation, the first streamed piece, the last one and the guard.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+QUESTIONS = ["Which pages should link to {path}?", "What should {path} link to?",
+             "What are the most severe problems of my internal links?", "What does the site say about {word}?"]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--workspace", required=True, type=Path)
+    ap.add_argument("--questions", type=int, default=4)
+    args = ap.parse_args()
+
+    from urllib.parse import urlsplit
+
+    from assistant.chain.answer import Conversation
+    from assistant.chain.facts import Workspace
+    from assistant.services import Services
+    from assistant.settings import load_settings
+
+    services = Services(load_settings(None, workspace=args.workspace))
+    t0 = time.perf_counter()
+    ws = Workspace(services)
+    pages = sorted(ws.engine.data.pages)
+    _ = ws.findings
+    t1 = time.perf_counter()
+    llm = services.llm
+    talk = Conversation(ws, lambda: llm)
+    talk.ask("Hello?")                       # loads and warms the model
+    t2 = time.perf_counter()
+    print(f"engines loaded in {t1 - t0:.2f} s ({len(pages)} pages); model loaded and warmed in {t2 - t1:.2f} s")
+    first, full = [], []
+    for i in range(args.questions):
+        page = pages[(i * 7919) % len(pages)]
+        title_word = next((w for w in ws.title(page).split() if len(w) > 5), "links")
+        q = QUESTIONS[i % len(QUESTIONS)].format(path=urlsplit(page).path, word=title_word)
+        start = time.perf_counter()
+        got_first = None
+        for _piece in talk.stream(q):
+            if got_first is None:
+                got_first = time.perf_counter() - start
+        answer = talk.finish()
+        total = time.perf_counter() - start
+        first.append(got_first if got_first is not None else total)
+        full.append(total)
+        print(f"{first[-1]:6.2f} s first token, {total:6.2f} s full  [{answer.intent}] {q}")
+    print(f"median: first token {statistics.median(first):.2f} s, full answer {statistics.median(full):.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
