@@ -146,8 +146,9 @@ def neighbourhood(n: Neighbourhood, after: bool, max_nodes: int = 18) -> str:
         body.append(f'<circle class="node{" new" if is_new else ""}" cx="{x:.1f}" cy="{y:.1f}" r="{9 if is_new else 7}"'
                     f' fill="{colour}"><title>{escape(url)}{" (new link)" if is_new else ""}</title></circle>')
         if label_all or is_new:
-            slug = path_of(url).rstrip("/").rsplit("/", 1)[-1] or "/"
-            body.append(_t(x + (12 if x >= c else -12), y + 5, short(slug, 16), 13, "start" if x >= c else "end",
+            segments = [x for x in path_of(url).split("/") if x] or ["/"]
+            slug = "/".join(segments[-2:]) if segments[-1].isdigit() else segments[-1]
+            body.append(_t(x + (12 if x >= c else -12), y + 5, short(slug, 14), 13, "start" if x >= c else "end",
                            NEW if is_new else MUTED, "600" if is_new else "normal"))
     body.append(f'<circle cx="{c}" cy="{c}" r="24" fill="{AFTER}"><title>{escape(n.url)}</title></circle>')
     body.append(_t(c, c + 5, str(len(n.before) + len(new)), 15, "middle", "#ffffff", "700"))
@@ -155,6 +156,6 @@ def neighbourhood(n: Neighbourhood, after: bool, max_nodes: int = 18) -> str:
         f" ({hidden} not drawn)" if hidden > 0 else "")
     body.append(_t(c, size - 2, caption, 13, "middle", MUTED))
     label = f"Pages linking to {n.url} {'after' if after else 'before'} the plan"
-    pad = 70                     # room for the labels of the nodes on the left and right
+    pad = 100                    # room for the labels of the nodes on the left and right
     return _svg(size + 2 * pad, size + 4, [f'<g transform="translate({pad},0)">', *body, "</g>"], label,
                 "neighbourhood")
