@@ -22,8 +22,9 @@ from assistant.models import Backlink
 from assistant.outreach.domains import registrable_domain, spam_domain_reason
 from assistant.outreach.draft import Pitch, template
 from assistant.outreach.guard import Grounding, check
-from assistant.outreach.inputs import CompetitorExport, InputError, link_intersect, parse_prospects
-from assistant.outreach.rank import OurPage, Site, choose_our_page
+from assistant.outreach.inputs import CompetitorExport, InputError, Prospect, link_intersect, parse_prospects
+from assistant.outreach.pages import ProspectPage
+from assistant.outreach.rank import OurPage, Site, assess, choose_our_page
 from tests.conftest import cli, cli_json, db_rows
 from tests.prospects import Prospects, serve_prospects
 
@@ -148,6 +149,25 @@ def test_our_page_prefers_a_strong_page_among_equals_never_a_clearly_less_releva
     site.strength = {"weak": 0.0, "strong": 0.0, "other": 1.0}
     assert choose_our_page(vec, site, None)[0] == "weak"
     assert choose_our_page(vec, site, "other")[0] == "other"
+
+
+def test_assess_spam_score_nofollow_and_fetch_errors() -> None:
+    vec = np.array([1.0, 0.0], dtype=np.float32)
+    site = Site("go.example", {"a": OurPage("a", "A", "", "")}, ["a"], np.array([[1.0, 0.0]], dtype=np.float32),
+                {"a": 1.0}, {"linked.example"}, set(), 0.4)
+    page = ProspectPage("http://p.example/x", "http://p.example/x", "P", text="about go")
+    row = assess(Prospect(page.url, "l:1"), page, vec, site, None)
+    assert (row.status, row.our_page, row.relevance) == ("target", "a", 1.0)
+    row = assess(Prospect(page.url, "l:1", {"spam_score": 70.0}), page, vec, site, None)
+    assert row.status == "excluded" and row.risk == ["spam-domain"] and "spam score 70" in row.reason
+    nofollow = ProspectPage(page.url, page.url, "P", text="about go", nofollow=True)
+    assert "nofollow" in assess(Prospect(page.url, "l:1"), nofollow, vec, site, None).reason
+    failed = ProspectPage(page.url, page.url, error="timeout: no answer within 20 s")
+    assert "timeout" in assess(Prospect(page.url, "l:1"), failed, None, site, None).reason
+    linked = assess(Prospect("https://www.linked.example/p", "l:2"), page, vec, site, None)
+    assert linked.status == "excluded" and "already links to us" in linked.reason
+    off = assess(Prospect(page.url, "l:1"), page, np.array([0.3, 0.954], dtype=np.float32), site, None)
+    assert off.risk == ["irrelevant-link"] and "off-topic" in off.reason
 
 
 # ---------------------------------------------------------------------------------------------- end to end

@@ -101,12 +101,17 @@ def _emit(report: Report, fmt: OutFormat, output: Path | None) -> None:
 
 
 def _table(rows: list[dict[str, Any]]) -> None:
+    from urllib.parse import urlsplit
+
     from rich.markup import escape
 
+    def cut(text: str, n: int) -> str:
+        return escape(text if len(text) <= n else text[:n - 1] + "…")
+
     shown = [{"status": r["status"], "domain": escape(r["domain"]), "relevance": r["relevance"],
-              "authority": r["authority"], "title": escape(r["title"][:60]),
-              "our_page": escape(r["our_page"] or ""), "risk": ", ".join(r["risk"]),
-              "reason": escape(r["reason"][:120])} for r in rows]
+              "authority": r["authority"], "title": cut(r["title"], 60),
+              "our_page": escape(urlsplit(r["our_page"]).path if r["our_page"] else ""),
+              "risk": ", ".join(r["risk"]), "reason": cut(r["reason"], 140)} for r in rows]
     targets = sum(1 for r in rows if r["status"] == "target")
     emit_table(shown, ["status", "domain", "relevance", "authority", "title", "our_page", "risk", "reason"],
                title=f"{len(rows)} prospect domains, {targets} targets (emails: --format json or csv)")

@@ -171,8 +171,9 @@ def read_competitor_file(path: Path) -> CompetitorExport:
     except (ReadError, FormatError) as exc:
         raise InputError(f"{path}: {exc}") from None
     if not parsed.backlinks:
-        raise InputError(f"{path}: a {parsed.layout.label} export with no linking page URLs; the link intersect "
-                         "needs exports that list the linking pages (Ahrefs, Semrush, Majestic, Moz, CSV)")
+        why = f" (first problem: {parsed.warnings[0]})" if parsed.warnings else ""
+        raise InputError(f"{path}: no linking page in this {parsed.layout.label} export{why}; the link intersect "
+                         "needs exports that list the linking pages (Ahrefs, Semrush, Majestic, Moz or a CSV)")
     return CompetitorExport(str(path), parsed.backlinks, [f"{path}: {w}" for w in parsed.warnings])
 
 

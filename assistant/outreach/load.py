@@ -87,6 +87,8 @@ def _quiet(_name: str, _done: int, _total: int) -> None:
 
 
 def run(services: Services, opts: Options, step: Step = _quiet) -> Report:
+    """Read the inputs, judge every prospect, keep one row per domain, write the emails. Raises InputError /
+    OutreachError (one line each) for unusable inputs or workspace; per-prospect failures become rows."""
     warnings: list[str] = []
     listed: list[Prospect] = []
     for path in opts.prospects:

@@ -31,7 +31,7 @@ from assistant.outreach.domains import registrable_domain, spam_domain_reason
 from assistant.outreach.inputs import Prospect
 from assistant.outreach.pages import ProspectPage
 from assistant.rules.data import words
-from assistant.rules.paid import OFF_TOPIC, _backlink_signals
+from assistant.rules.paid import OFF_TOPIC, backlink_signals
 
 STRUCTURE_WEIGHT = 0.1
 AUTHORITY_WEIGHT = 0.15
@@ -147,7 +147,7 @@ def paid_signals(page: ProspectPage, site: Site) -> list[str]:
                            left_context=page.description, right_context=page.text,
                            sponsored=page.sponsored_links > 0, metrics={"external_links": float(page.external_links)})
     exempt = site.topics | (set(OFF_TOPIC) - page_topics(page))
-    return _backlink_signals(as_backlink, exempt, site.link_farm)
+    return backlink_signals(as_backlink, exempt, site.link_farm)
 
 
 def assess(prospect: Prospect, page: ProspectPage, vector: NDArray[np.float32] | None, site: Site,

@@ -39,7 +39,7 @@ def _site_topics(data: AuditData) -> set[str]:
     return {name for name, pattern in OFF_TOPIC.items() if len(pattern.findall(text)) / words > 0.002}
 
 
-def _backlink_signals(b: Backlink, topics: set[str], s_farm: int) -> list[str]:
+def backlink_signals(b: Backlink, topics: set[str], s_farm: int) -> list[str]:
     signals = []
     if b.sponsored:
         signals.append("marked rel=sponsored by the linking site")
@@ -68,7 +68,7 @@ def paid_link(data: AuditData) -> list[Finding]:
     for b in data.backlinks:
         if b.lost:
             continue
-        signals = _backlink_signals(b, topics, s.link_farm_external_links)
+        signals = backlink_signals(b, topics, s.link_farm_external_links)
         if b.sitewide or sitewide[(b.source_domain, b.target_url, b.anchor.lower())] >= SITEWIDE_PAGES:
             signals.append("the same link sits site-wide on the linking domain")
         if signals:
