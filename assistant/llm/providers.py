@@ -85,13 +85,31 @@ def cpu_threads(configured: int = 0) -> int:
         return os.cpu_count() or 1
 
 
+def _openmp_wait_policy(threads: int) -> None:
+    """How llama.cpp's OpenMP threads wait for each other (read once, when llama_cpp is first imported).
+
+    libgomp's default spins ~300k rounds at every barrier; on a busy machine the spinning thread holds the core
+    its partner needs and generation drops from 24 to under 1 token/s (2 cores). Spinning 10k rounds keeps the
+    idle speed; when the machine is already loaded, not spinning at all (PASSIVE) degrades best (5 vs 2 tokens/s
+    with six busy processes; idle it costs a third of the generation speed). The user's own settings win.
+    """
+    if "OMP_WAIT_POLICY" in os.environ or "GOMP_SPINCOUNT" in os.environ:
+        return
+    try:
+        busy = os.getloadavg()[0] >= threads
+    except (AttributeError, OSError):  # no load average (Windows)
+        busy = False
+    if busy:
+        os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+    else:
+        os.environ["GOMP_SPINCOUNT"] = "10000"
+
+
 def _load(path: str, n_ctx: int, threads: int) -> _Loaded:
     key = (path, n_ctx, threads)
     with _models_lock:
         if key not in _models:
-            # llama.cpp's OpenMP threads spin while they wait for each other; on a busy machine a spinning thread
-            # holds the core its partner needs and generation gets ~10x slower. Read once, when llama_cpp loads.
-            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+            _openmp_wait_policy(threads)
             from llama_cpp import Llama
 
             try:
