@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Generator, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 
     from assistant.settings import LLMSettings
 
-__all__ = ["LLMError", "build_llm", "complete_json", "complete_text", "schema_problem", "stream_text"]
+T = TypeVar("T")
+
+__all__ = ["LLMError", "build_llm", "complete_json", "complete_text", "guarded", "schema_problem", "stream_text"]
 
 
 class LLMError(Exception):
@@ -75,21 +77,36 @@ def stream_text(llm: BaseChatModel, messages: list[tuple[str, str]], *, max_toke
     """
     if stop is not None and stop.is_set():
         return
-    chunks = llm.stream(_messages(messages), max_tokens=max_tokens)
+    chunks = guarded(llm.stream(_messages(messages), max_tokens=max_tokens),
+                     lambda exc: LLMError(f"{_describe(llm)} failed: {first_line(exc)}"))
     try:
         while stop is None or not stop.is_set():
+            chunk = next(chunks, None)
+            if chunk is None:
+                return
+            if text := str(chunk.text):
+                yield text
+    finally:
+        chunks.close()
+
+
+def guarded(items: Iterator[T], error: Callable[[Exception], LLMError]) -> Generator[T, None, None]:
+    """``items`` (a model's generation) with each failure turned into an :class:`LLMError` by ``error``
+    (an LLMError passes as it is); closing this generator closes the generation, so the model or the HTTP
+    response stops producing."""
+    try:
+        while True:
             try:
-                chunk = next(chunks)
+                item = next(items)
             except StopIteration:
                 return
             except LLMError:
                 raise
             except Exception as exc:
-                raise LLMError(f"{_describe(llm)} failed: {first_line(exc)}") from None
-            if text := str(chunk.text):
-                yield text
+                raise error(exc) from None
+            yield item
     finally:
-        close = getattr(chunks, "close", None)
+        close = getattr(items, "close", None)
         if close is not None:
             close()
 

@@ -12,7 +12,7 @@ from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_openai import ChatOpenAI
 
-from assistant.llm import LLMError, first_line
+from assistant.llm import LLMError, first_line, guarded
 
 OPENAI_DEFAULT_URL = "https://api.openai.com/v1"
 
@@ -53,20 +53,8 @@ class OpenAIChatModel(ChatOpenAI):
 
     def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
                 run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
-        chunks = super()._stream(messages, stop=stop, run_manager=run_manager, **kwargs)
-        try:
-            while True:
-                try:
-                    chunk = next(chunks)
-                except StopIteration:
-                    return
-                except Exception as exc:
-                    raise self._error(exc) from None
-                yield chunk
-        finally:
-            close = getattr(chunks, "close", None)
-            if close is not None:
-                close()  # closes the HTTP response, so the server stops generating
+        # closing the generation closes the HTTP response, so the server stops generating
+        yield from guarded(super()._stream(messages, stop=stop, run_manager=run_manager, **kwargs), self._error)
 
     def _error(self, exc: Exception) -> LLMError:
         where = self.where

@@ -12,6 +12,7 @@ import atexit
 import os
 import threading
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -22,7 +23,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import SecretStr
 
-from assistant.llm import LLMError, first_line
+from assistant.llm import LLMError, first_line, guarded
 from assistant.llm.model import model_path
 
 if TYPE_CHECKING:
@@ -199,14 +200,9 @@ class LocalChatModel(BaseChatModel):
                 chunks = cast(Iterator[dict[str, Any]], llama.create_chat_completion(**request, stream=True))
             except Exception as exc:
                 raise self._error(exc) from None
-            try:
-                while True:
-                    try:
-                        chunk = next(chunks)
-                    except StopIteration:
-                        return
-                    except Exception as exc:
-                        raise self._error(exc) from None
+            # closed before the lock is released, which frees llama.cpp's generator now
+            with closing(guarded(chunks, self._error)) as pieces:
+                for chunk in pieces:
                     choice = chunk["choices"][0]
                     text = choice["delta"].get("content") or ""
                     finish = choice.get("finish_reason")
@@ -217,10 +213,6 @@ class LocalChatModel(BaseChatModel):
                     if run_manager and text:
                         run_manager.on_llm_new_token(text, chunk=piece)
                     yield piece
-            finally:
-                close = getattr(chunks, "close", None)
-                if close is not None:
-                    close()  # frees llama.cpp's generator now, before the lock is released
 
     def _generating(self) -> _Generating:
         return _Generating(self.loaded(), self.model_path)
