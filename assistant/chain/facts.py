@@ -108,7 +108,7 @@ def gather(ws: Workspace, route: Route, question: str, previous: Facts | None = 
     return facts
 
 
-def _suggestion_lines(ws: Workspace, facts: Facts, found: list[Suggestion], to: bool) -> None:
+def _suggestion_lines(ws: Workspace, facts: Facts, found: list[Suggestion]) -> None:
     for s in found:
         n = facts.cite(s.source_url, ws.title(s.source_url), ws.text(s.source_url))
         m = facts.cite(s.target_url, ws.title(s.target_url), ws.text(s.target_url))
@@ -128,7 +128,7 @@ def _link_to(ws: Workspace, route: Route, question: str, facts: Facts, previous:
     found = ws.engine.suggest_to(target, SUGGESTIONS)
     facts.sheet.append(f"Target [{t}] \"{ws.title(target)}\" (found by {route.how}; {rd} referring domains). "
                        f"{len(found)} pages that do not link to it yet should:")
-    _suggestion_lines(ws, facts, found, to=True)
+    _suggestion_lines(ws, facts, found)
     facts.fallback = _list_answer(f"These pages should link to [{t}] \"{ws.title(target)}\":", facts)
 
 
@@ -140,7 +140,7 @@ def _link_from(ws: Workspace, route: Route, question: str, facts: Facts, previou
     n = facts.cite(source, ws.title(source), ws.text(source))
     found = ws.engine.suggest_from(source, SUGGESTIONS)
     facts.sheet.append(f"Source [{n}] \"{ws.title(source)}\" (found by {route.how}) should add {len(found)} links:")
-    _suggestion_lines(ws, facts, found, to=False)
+    _suggestion_lines(ws, facts, found)
     facts.fallback = _list_answer(f"[{n}] \"{ws.title(source)}\" should link to:", facts)
 
 

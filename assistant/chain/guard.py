@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.chain.intent import URL
+
 _CITE = re.compile(r"\[(\d{1,3})\]")
-_URL = re.compile(r"https?://[^\s<>\"'`)\]]+")
 _QUOTE = re.compile(r"(?<![\w])[\"“'‘]([^\"“”'‘’\n]{3,160})[\"”'’](?![\w])")
 _SENTENCE = re.compile(r"(?:[^.!?]|[.!?](?=\S))+(?:[.!?]+\s*|$)")
 BAD_ADVICE = re.compile(
@@ -64,7 +65,7 @@ def check(text: str, sources: dict[int, str], known_urls: set[str], evidence: li
         problems.append(f"URL {u} is not a page of the workspace")
         return "(link removed)"
 
-    text = _URL.sub(url, text)
+    text = URL.sub(url, text)
     haystack = [norm(e) for e in evidence]
     out: list[str] = []
     replaced: set[str] = set()

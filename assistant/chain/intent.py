@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from assistant.rules.data import STOPWORDS
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
-_URL = re.compile(r"https?://[^\s<>\"'`)\]]+")
+URL = re.compile(r"https?://[^\s<>\"'`)\]]+")
 _PATH = re.compile(r"(?<![\w/])/[\w\-./%~]*[\w\-/]")
 _QUOTED = re.compile(r"[\"“‘']([^\"”’']{3,120})[\"”’']")
 _ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3,
@@ -117,7 +117,7 @@ def resolve_pages(question: str, pages: list[PageRef]) -> tuple[list[str], str]:
         path = urlsplit(p.url).path or "/"
         for key in {path, path.rstrip("/") or "/", path.rstrip("/") + "/"}:
             by_path.setdefault(key, []).append(p.url)
-    for m in _URL.finditer(question):
+    for m in URL.finditer(question):
         url = m.group(0).rstrip(".,;:!?")
         for candidate in (url, url.rstrip("/") + "/", url.rstrip("/")):
             if candidate in by_url:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from assistant.store.vectors import page_means
+
 
 class VectorIndex:
     """Unit page vectors (the mean of each page's chunks) and the chunk vectors, row-aligned by page."""
@@ -13,8 +15,8 @@ class VectorIndex:
         self.urls = sorted(u for u, m in chunks.items() if len(m))
         self.pos = {u: i for i, u in enumerate(self.urls)}
         parts = [chunks[u] for u in self.urls]
-        means = np.stack([m.mean(axis=0) for m in parts]) if parts else np.zeros((0, 1), np.float32)
-        self.pages = (means / np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-12)).astype(np.float32)
+        means = page_means({u: chunks[u] for u in self.urls})
+        self.pages = np.stack([means[u] for u in self.urls]) if parts else np.zeros((0, 1), np.float32)
         self.chunks = np.concatenate(parts).astype(np.float32) if parts else np.zeros((0, 1), np.float32)
         sizes = np.array([len(m) for m in parts], dtype=np.int64)
         self.starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64) if parts else sizes
