@@ -201,8 +201,11 @@ class Candidates:
         grams = self._grams.get(source)
         found = [p for p in self.phrases(target)
                  if (p.key in grams if grams is not None else source in self.mentioned(p.key))]
-        out = [Mention(p, p.weight * self.specificity(p.key) / self.ambiguity(p)) for p in found]
-        return sorted(out, key=lambda m: (-m.strength, -len(m.phrase.key), m.phrase.key))
+        return sorted((self.mention(p) for p in found), key=strongest_first)
+
+    def mention(self, p: Phrase) -> Mention:
+        """A found phrase's strength: its kind's weight × specificity, divided by its ambiguity."""
+        return Mention(p, p.weight * self.specificity(p.key) / self.ambiguity(p))
 
     def mentions_of(self, target: str) -> dict[str, list[Mention]]:
         """Source -> its mentions of ``target``, strongest first (every source at once, for ``--to``)."""
@@ -210,11 +213,11 @@ class Candidates:
         for p in self.phrases(target):
             pages = self.mentioned(p.key)
             if pages:
-                m = Mention(p, p.weight * self.specificity(p.key) / self.ambiguity(p))
+                m = self.mention(p)
                 for u in pages:
                     out.setdefault(u, []).append(m)
         for found in out.values():
-            found.sort(key=lambda m: (-m.strength, -len(m.phrase.key), m.phrase.key))
+            found.sort(key=strongest_first)
         return out
 
     def mentioned(self, key: str) -> set[str]:
@@ -223,6 +226,11 @@ class Candidates:
             needle = f" {key} "
             self._ment[key] = {u for u in self.pages_with(key) if needle in self.text_strings[u]}
         return self._ment[key]
+
+
+def strongest_first(m: Mention) -> tuple[float, int, str]:
+    """Sort key: the strongest mention first, then the longer phrase, then the phrase."""
+    return (-m.strength, -len(m.phrase.key), m.phrase.key)
 
 
 def mention_score(mentions: list[Mention]) -> float:
