@@ -12,6 +12,7 @@ evaluation, the first streamed piece, the last one and the guard.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -63,7 +64,8 @@ def main() -> int:
         first.append(got_first if got_first is not None else total)
         full.append(total)
         print(f"{first[-1]:6.2f} s first token, {total:6.2f} s full  [{answer.intent}] {q}")
-    print(f"median: first token {statistics.median(first):.2f} s, full answer {statistics.median(full):.2f} s")
+    print(f"median: first token {statistics.median(first):.2f} s, full answer {statistics.median(full):.2f} s "
+          f"(load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs)")
     return 0
 
 

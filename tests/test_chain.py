@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pexpect
 import pytest
 
 from assistant.chain.guard import check, cited
@@ -71,7 +72,8 @@ def content_sources(ws: Path, target: str) -> set[str]:
 
 # ---------------------------------------------------------------------------------------------- pure parts
 
-PAGES = [PageRef("http://x/blog/guide/", "The complete guide to modules", 5, 0.01),
+PAGES = [PageRef("http://x/", "The Example Blog", 0, 0.2),
+         PageRef("http://x/blog/guide/", "The complete guide to modules", 5, 0.01),
          PageRef("http://x/blog/other-guide/", "Another guide", 0, 0.05),
          PageRef("http://x/blog/errors/", "Error handling in Go", 2, 0.02)]
 
@@ -84,6 +86,8 @@ PAGES = [PageRef("http://x/blog/guide/", "The complete guide to modules", 5, 0.0
     ("Should I buy links from a PBN?", Intent.policy, []),
     ("Tell me about http://x/blog/errors/", Intent.page, ["http://x/blog/errors/"]),
     ("Which pages should link to 'Another guide'?", Intent.link_to, ["http://x/blog/other-guide/"]),
+    ("Which pages should link to /?", Intent.link_to, ["http://x/"]),
+    ("Do I say and/or too often?", Intent.general, []),
 ])
 def test_routing(question: str, intent: Intent, pages: list[str] | None) -> None:
     r = route(question, PAGES)
@@ -152,6 +156,26 @@ def test_policy_questions_get_the_rule(ws: tuple[Path, str]) -> None:
     assert out["intent"] == "policy" and "paid-link" in out["answer"] and "Don't buy" in out["answer"]
 
 
+def test_the_same_chain_through_an_openai_compatible_server(ws: tuple[Path, str], llama_server: str,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """`[llm] provider = "openai"` against llama.cpp's OpenAI-compatible server on loopback: the model's lead
+    comes from the server, the engines' list follows it, and the citations hold the same as in-process."""
+    workspace, url = ws
+    question = "Which pages should link to my backlinked context post?"
+    plain = ask_json(workspace, question, "--no-llm")
+    for key, value in {"PROVIDER": "openai", "BASE_URL": llama_server, "MODEL": "qwen", "MAX_TOKENS": "80"}.items():
+        monkeypatch.setenv(f"ASSISTANT_LLM__{key}", value)
+    out = ask_json(workspace, question)
+    assert out["intent"] == "link-to"
+    lead = out["answer"].removesuffix(plain["answer"])
+    assert lead.strip() and lead != out["answer"], out["answer"]          # the server's words, then the list
+    urls = {c["url"] for c in out["citations"]}
+    assert url + TARGET in urls and len(urls - {url + TARGET}) >= 3
+    assert not urls & content_sources(workspace, url + TARGET)
+    injected = ask_json(workspace, "What does the site say about growing a Go community?")["answer"].lower()
+    assert not re.search(r"(?<!never )(?<!don't )(?<!not )\bbuy(ing)? (back)?links\b", injected), injected
+
+
 def test_chat_scripted_follow_up_and_commands(ws: tuple[Path, str]) -> None:
     workspace, _url = ws
     script = ("/help\nWhich pages should link to /blog/context/?\nand what anchor should the second one use?\n"
@@ -171,7 +195,6 @@ def test_chat_scripted_follow_up_and_commands(ws: tuple[Path, str]) -> None:
 
 def test_chat_in_a_real_terminal(ws: tuple[Path, str]) -> None:
     """A pseudo-terminal: the prompt, a streamed answer stopped with Ctrl-C, then Ctrl-D leaves."""
-    pexpect = pytest.importorskip("pexpect")
     workspace, _url = ws
     env = {**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1"}
     child = pexpect.spawn(sys.executable, ["-m", "assistant", "--workspace", str(workspace), "chat"],

@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import socket
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from langchain_core.language_models import BaseChatModel
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
@@ -21,6 +15,7 @@ from assistant.llm import LLMError, build_llm, complete_json, complete_text, sch
 from assistant.llm import model as packaged
 from assistant.llm.providers import LocalChatModel
 from assistant.settings import LLMSettings
+from tests.conftest import free_port
 
 SCHEMA = {
     "type": "object",
@@ -150,50 +145,9 @@ def test_complete_json_retries_once_then_fails_clearly() -> None:
 # --- the openai provider against llama.cpp's OpenAI-compatible server on loopback -------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def server(llm: BaseChatModel, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``python -m llama_cpp.server`` with the packaged model on 127.0.0.1; yields its /v1 base URL."""
-    assert isinstance(llm, LocalChatModel)
-    port = free_port()
-    log = tmp_path_factory.mktemp("llama-server") / "server.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "llama_cpp.server", "--model", llm.model_path, "--model_alias", "qwen",
-             "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--n_threads", "2", "--verbose", "False"],
-            stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "OMP_WAIT_POLICY": "PASSIVE"})
-    base = f"http://127.0.0.1:{port}/v1"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"llama_cpp.server exited: {log.read_text(errors='replace')[-2000:]}")
-            try:
-                if httpx.get(f"{base}/models", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("llama_cpp.server did not start within 180 s")
-            time.sleep(0.5)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-@pytest.fixture(scope="module")
-def remote(server: str) -> BaseChatModel:
-    return build_llm(LLMSettings(provider="openai", base_url=server, model="qwen", max_tokens=40, timeout=120))
+def remote(llama_server: str) -> BaseChatModel:
+    return build_llm(LLMSettings(provider="openai", base_url=llama_server, model="qwen", max_tokens=40, timeout=120))
 
 
 def test_openai_provider_json_and_stream(remote: BaseChatModel) -> None:

@@ -27,7 +27,10 @@ if TYPE_CHECKING:
 MAX_TOKENS = 120
 # intents whose engine list is the substance of the answer: it follows the model's lead verbatim
 LISTED = {Intent.link_to, Intent.link_from, Intent.audit, Intent.follow_up, Intent.outreach}
-HISTORY = 2           # earlier exchanges sent along for follow-ups
+# The engines resolve follow-ups ("the second one") from the last answer's facts; the model sees the last
+# exchange only where the question is conversational, so other prompts stay short (first token ≤ 2 s).
+CONVERSATIONAL = {Intent.follow_up, Intent.general, Intent.page}
+HISTORY_CHARS = 200
 
 
 @dataclass
@@ -99,7 +102,8 @@ class Conversation:
         if chain is None or facts.intent in (Intent.policy, Intent.outreach) or not facts.sheet:
             return
         inputs = {"question": question, "facts": "\n".join(facts.sheet),
-                  "passages": "\n".join(facts.passages) or "(none)", "history": self._history()}
+                  "passages": "\n".join(facts.passages) or "(none)",
+                  "history": self._history() if facts.intent in CONVERSATIONAL else []}
         pieces = chain.stream(inputs)
         try:
             for piece in pieces:
@@ -147,7 +151,7 @@ class Conversation:
         return checked.text, checked.problems
 
     def _history(self) -> list[tuple[str, str]]:
-        out: list[tuple[str, str]] = []
-        for turn in self.turns[-HISTORY:]:
-            out += [("human", turn.question), ("ai", turn.answer[:600])]
-        return out
+        if not self.turns:
+            return []
+        turn = self.turns[-1]
+        return [("human", turn.question), ("ai", turn.answer[:HISTORY_CHARS])]

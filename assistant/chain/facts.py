@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 SUGGESTIONS = 5
 FINDINGS = 6
 PASSAGES = 3
+# The prompt carries ≤ ~270 new tokens per question, which the 0.5B model reads in ~2 s on 2 cores: the fact
+# sheet gives the model the gist, and the engines' whole list follows its lead verbatim (bench/chat.py).
+SHEET_FINDINGS = 4
+PASSAGE_CHARS = 220
 
 
 @dataclass
@@ -112,7 +116,7 @@ def _suggestion_lines(ws: Workspace, facts: Facts, found: list[Suggestion]) -> N
     for s in found:
         n = facts.cite(s.source_url, ws.title(s.source_url), ws.text(s.source_url))
         m = facts.cite(s.target_url, ws.title(s.target_url), ws.text(s.target_url))
-        why = "; ".join(s.reasons[:2])
+        why = _clip(s.reasons[0], 70) if s.reasons else "relevant"
         facts.sheet.append(f"- [{n}] \"{ws.title(s.source_url)}\" should link to [{m}] ({why})")
     facts.suggestions = found
 
@@ -170,10 +174,11 @@ def _audit(ws: Workspace, route: Route, question: str, facts: Facts, previous: F
                        + ", ".join(f"{n} {s}" for s, n in sorted(counts.items(), key=lambda x: order.get(x[0], 3)))
                        + "). The most severe:")
     lines = [facts.sheet[0]]
-    for f in found:
+    for i, f in enumerate(found):
         n = facts.cite(f.urls[0], ws.title(f.urls[0]), ws.text(f.urls[0]))
-        facts.sheet.append(f"- {f.severity} {f.rule} on [{n}]: {f.message} Fix: {f.fix}")
-        lines.append(facts.sheet[-1])
+        lines.append(f"- {f.severity} {f.rule} on [{n}]: {f.message} Fix: {f.fix}")
+        if i < SHEET_FINDINGS:       # the model's lead needs the gist; the whole list follows it verbatim
+            facts.sheet.append(f"- {f.severity} {f.rule} on [{n}]: {_clip(f.message, 90)}")
     facts.findings = found
     facts.fallback = "\n".join(lines)
 
@@ -242,7 +247,7 @@ def _general(ws: Workspace, route: Route, question: str, facts: Facts, previous:
     named = [(u, ws.title(u), ws.text(u)) for u in route.pages[:1]]     # a page the question names by title
     for url, title, text in named + ws.retrieve(question):
         n = facts.cite(url, title or ws.title(url), ws.text(url))
-        facts.passages.append(f"[{n}] {title}: {' '.join(text.split())[:400]}")
+        facts.passages.append(f"[{n}] {title}: {_clip(' '.join(text.split()), PASSAGE_CHARS)}")
     if facts.passages:
         facts.sheet.append("The closest passages of the site are quoted below as data.")
         facts.fallback = "The closest pages of the site: " + ", ".join(
@@ -256,3 +261,10 @@ _HANDLERS: dict[Intent, Any] = {
     Intent.link_to: _link_to, Intent.link_from: _link_from, Intent.audit: _audit, Intent.policy: _policy,
     Intent.outreach: _outreach, Intent.page: _page, Intent.follow_up: _follow_up, Intent.general: _general,
 }
+
+
+def _clip(text: str, limit: int) -> str:
+    """``text`` cut at a word boundary to at most ``limit`` characters (with … when cut)."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"

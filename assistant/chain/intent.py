@@ -17,7 +17,7 @@ from assistant.rules.data import STOPWORDS
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 URL = re.compile(r"https?://[^\s<>\"'`)\]]+")
-_PATH = re.compile(r"(?<![\w/])/[\w\-./%~]*[\w\-/]")
+_PATH = re.compile(r"(?<![\w/])/(?:[\w\-./%~]*[\w\-/])?")        # "/" alone is the home page
 _QUOTED = re.compile(r"[\"“‘']([^\"”’']{3,120})[\"”’']")
 _ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3,
              "fifth": 4, "5th": 4, "last": -1}

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli import ask, audit, backlinks, chat, demo, ingest, inspect, outreach, plan, suggest
+from assistant.cli import ask, audit, backlinks, chat, demo, ingest, inspect, outreach, plan, slack, suggest
 from assistant.cli.common import State
 
 app = typer.Typer(
@@ -51,6 +51,7 @@ app.command("outreach")(outreach.outreach)
 app.command("ask")(ask.ask)
 app.command("chat")(chat.chat)
 app.command("demo")(demo.demo)
+app.command("slack")(slack.slack)
 app.add_typer(backlinks.app, name="backlinks")
 
 

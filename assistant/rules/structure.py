@@ -29,7 +29,7 @@ def orphan_page(data: AuditData) -> list[Finding]:
             + ": visitors cannot reach it and it receives no internal authority.",
             {"url": url, "orphan": m.orphan, "known_from": known, "crawl_complete": data.crawl_complete,
              "referring_domains": data.referring_domains.get(url, 0)},
-            "Link to it from related pages (see `assistant suggest --to` once available) and from its category or "
+            f"Link to it from related pages (`assistant suggest --to {url}` finds them) and from its category or "
             "hub page; if it is obsolete, redirect it to its replacement."))
     return findings
 
@@ -76,8 +76,8 @@ def important_page_underlinked(data: AuditData) -> list[Finding]:
             {"url": url, "why_important": reasons, "content_inlinks": m.content_inlinks, "inlinks": m.inlinks,
              "depth": m.depth, "link_score": round(m.link_score, 1), "max_depth": s.underlinked_max_depth,
              "min_content_inlinks": s.underlinked_content_inlinks},
-            "Add contextual links to it from relevant, well-linked pages (run `assistant suggest --to` when "
-            "available) and link it from a hub page within three clicks of the home page."))
+            f"Add contextual links to it from relevant, well-linked pages (`assistant suggest --to {url}` finds "
+            "them) and link it from a hub page within three clicks of the home page."))
     return findings
 
 

@@ -1,0 +1,367 @@
+"""The Bolt app: the bot's state over the workspace, the plain handlers, and the two ways to run it.
+
+Slack wants every request acknowledged within 3 s, and an answer can take longer (the local model writes
+for 5-20 s on a small machine), so each listener acks at once and answers in a lazy listener (a thread of
+Bolt's executor). Answers are serialized by one lock: the local model is not re-entrant and the workspace's
+SQLite connection is shared. One :class:`~assistant.chain.answer.Conversation` is kept per thread (per
+direct-message channel), so "and the second one?" works; the engines are loaded once, on the first question.
+
+HTTP mode serves ``POST /slack/events`` on a threading http.server bound to ``--host`` (Bolt checks the
+signature and rejects stale timestamps with 401); Socket Mode connects out with the app-level token.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import tempfile
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assistant.settings import ConfigError
+from assistant.slack import blocks
+from assistant.slack.safety import URLGuard, allowed, host_key, install_redaction, redact
+
+if TYPE_CHECKING:
+    from slack_bolt import App
+    from slack_sdk import WebClient
+
+    from assistant.chain.answer import Conversation
+    from assistant.chain.facts import Workspace
+    from assistant.services import Services
+
+log = logging.getLogger("assistant.slack")
+
+AnswerFn = Callable[[str, str], dict[str, Any]]          # (conversation key, question) -> Answer.as_dict()
+PATH = "/slack/events"
+CONVERSATIONS = 256                                      # threads remembered for follow-ups (oldest dropped)
+MAX_BODY = 1_000_000                                     # Slack's payloads are a few KB
+MAX_PENDING = 20                                         # questions waiting for the answer worker
+SORRY = "Sorry, something went wrong while answering. The details are in the bot's log."
+NO_PAGES = "The workspace holds no pages yet: run `assistant ingest SOURCE` first."
+BUSY = "I'm busy with other questions right now: ask again in a minute."
+HELP = ("Ask about the site's links in plain words, e.g. `/links which pages should link to /blog/x/?`, "
+        "`/links what should /blog/y/ link to?`, `/links any problems with my internal links?`, "
+        "`/links how can I earn backlinks?`. `/links plan` posts the action plan as plan.md. "
+        "You can also mention me in a channel or write to me directly; follow-ups go in the answer's thread.")
+_PLAN = re.compile(r"(the |link |action |my )?plan[.!]?", re.I)
+_USER_ID = re.compile(r"[UW][A-Z0-9]{1,30}")
+
+
+class SlackError(Exception):
+    """The bot cannot start (token missing or refused, Web API unreachable): one line for the user."""
+
+
+class NoPages(Exception):
+    """The workspace holds nothing to answer from."""
+
+
+def is_plan(question: str) -> bool:
+    return bool(_PLAN.fullmatch(question.strip()))
+
+
+class Bot:
+    """What the listeners are handed: the workspace's services, the conversations, and the lock."""
+
+    def __init__(self, services: Services, use_llm: bool = True, answer: AnswerFn | None = None,
+                 api_url: str = "", secrets: tuple[str, ...] = ()) -> None:
+        self.services = services
+        self.settings = services.settings.slack
+        self.use_llm = use_llm
+        self.api_url = api_url
+        self.secrets = secrets
+        self.lock = threading.RLock()         # answers, the plan and the database: one at a time
+        self._answer: AnswerFn = answer or self.ask
+        self._workspace: Workspace | None = None
+        self._guard: URLGuard | None = None
+        self._talks: OrderedDict[str, Conversation] = OrderedDict()
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._state_lock = threading.Lock()
+        # one worker answers, in order: the lazy listeners hand it their work and return, so Bolt's executor
+        # (which also runs the acks) never fills up with threads waiting for the lock
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="assistant-slack-answer")
+        self._pending = 0
+
+    def later(self, job: Callable[[], None]) -> bool:
+        """Queue ``job`` for the answer worker; False (nothing queued) when too many questions wait."""
+        with self._state_lock:
+            if self._pending >= MAX_PENDING:
+                return False
+            self._pending += 1
+
+        def run() -> None:
+            try:
+                job()
+            except Exception:
+                log.exception("a Slack job failed")
+            finally:
+                with self._state_lock:
+                    self._pending -= 1
+
+        self._worker.submit(run)
+        return True
+
+    def allows(self, channel: str, user: str, direct: bool = False) -> bool:
+        return allowed(self.settings, channel, user, direct)
+
+    def first_time(self, event_id: str | None) -> bool:
+        """False for an event already handled (Slack retries an event it thinks was not acked)."""
+        if not event_id:
+            return True
+        with self._state_lock:
+            if event_id in self._seen:
+                return False
+            self._seen[event_id] = None
+            if len(self._seen) > 4 * CONVERSATIONS:
+                self._seen.popitem(last=False)
+        return True
+
+    def guard(self) -> URLGuard:
+        """The URL guard over the site's hosts (the workspace's page URLs, read once)."""
+        with self.lock:
+            if self._guard is None:
+                rows = self.services.db.conn.execute("SELECT url FROM pages WHERE gone=0 AND content_hash IS NOT NULL")
+                self._guard = URLGuard(str(r[0]) for r in rows)
+            return self._guard
+
+    def refusal(self, question: str) -> str | None:
+        return self.guard().refusal(question)
+
+    def workspace(self) -> Workspace:
+        from assistant.chain.facts import Workspace
+
+        with self.lock:
+            if self._workspace is None:
+                if not self.services.db.counts()["html_pages"]:
+                    raise NoPages
+                self._workspace = Workspace(self.services)
+            return self._workspace
+
+    def conversation(self, key: str) -> Conversation:
+        """The conversation of one thread (kept for follow-ups; the least recently used are dropped)."""
+        from assistant.chain.answer import Conversation
+
+        with self.lock:
+            talk = self._talks.get(key)
+            if talk is None:
+                services = self.services
+                talk = Conversation(self.workspace(), (lambda: services.llm) if self.use_llm else None)
+                self._talks[key] = talk
+                if len(self._talks) > CONVERSATIONS:
+                    self._talks.popitem(last=False)
+            self._talks.move_to_end(key)
+            return talk
+
+    def ask(self, key: str, question: str) -> dict[str, Any]:
+        """The same answer as `assistant ask` (as its JSON), in the conversation ``key``."""
+        with self.lock:
+            return self.conversation(key).ask(question, use_llm=self.use_llm).as_dict()
+
+    def answer_messages(self, key: str, question: str) -> list[blocks.Message]:
+        """The messages answering ``question`` (already plain text) in conversation ``key``: a refusal for a
+        URL the bot won't use, a short apology when answering fails (the details go to the log)."""
+        if not question.strip():
+            return blocks.text_messages(HELP)
+        with self.lock:
+            try:
+                refused = self.refusal(question)
+                if refused:
+                    return blocks.text_messages(refused)
+                return blocks.answer_messages(self._answer(key, question))
+            except NoPages:
+                return blocks.text_messages(NO_PAGES)
+            except Exception:
+                log.exception("answering a Slack question failed")
+                return blocks.text_messages(SORRY)
+
+    def plan_file(self, folder: Path) -> tuple[Path, str]:
+        """Write the whole-site plan to ``folder/plan.md``; (its path, a one-line comment)."""
+        from assistant.cli.plan import write_plans
+
+        with self.lock:
+            self.workspace()                         # NoPages before any work
+            path = folder / "plan.md"
+            plan = write_plans(self.services, [path])
+        comment = (f"The link plan for {blocks.escape(plan.site)}: the {len(plan.tasks)} most valuable of "
+                   f"{plan.total} tasks.")
+        return path, comment
+
+
+# ------------------------------------------------------------------------------------ handlers over a client
+
+def post(bot: Bot, client: WebClient, channel: str, thread_ts: str | None, messages: list[blocks.Message]) -> str:
+    """Post ``messages`` in order (in the thread ``thread_ts`` when given); the first message's ts."""
+    first = ""
+    for message in messages:
+        clean = json.loads(redact(json.dumps(message), bot.secrets))       # no secret ever leaves
+        result = client.chat_postMessage(channel=channel, thread_ts=thread_ts, unfurl_links=False,
+                                         unfurl_media=False, **clean)
+        first = first or str(result.get("ts", ""))
+    return first
+
+
+def queue(bot: Bot, client: WebClient, channel: str, thread_ts: str, job: Callable[[], None]) -> None:
+    """Hand ``job`` to the answer worker, or say in the thread that the bot is busy."""
+    if not bot.later(job):
+        post(bot, client, channel, thread_ts, blocks.text_messages(BUSY))
+
+
+def reply(bot: Bot, client: WebClient, channel: str, thread_ts: str, key: str, question: str) -> None:
+    """Answer ``question`` in the thread: the plan as a file for "plan", else the answer's messages."""
+    try:
+        if is_plan(question):
+            upload_plan(bot, client, channel, thread_ts)
+        else:
+            post(bot, client, channel, thread_ts, bot.answer_messages(key, question))
+    except Exception:
+        log.exception("replying in Slack channel %s failed", channel)
+
+
+def upload_plan(bot: Bot, client: WebClient, channel: str, thread_ts: str) -> None:
+    """Build the plan and upload plan.md to the thread."""
+    with tempfile.TemporaryDirectory(prefix="assistant-slack-") as tmp:
+        try:
+            path, comment = bot.plan_file(Path(tmp))
+        except NoPages:
+            post(bot, client, channel, thread_ts, blocks.text_messages(NO_PAGES))
+            return
+        except Exception:
+            log.exception("building the plan for Slack failed")
+            post(bot, client, channel, thread_ts, blocks.text_messages(SORRY))
+            return
+        client.files_upload_v2(channel=channel, thread_ts=thread_ts, file=str(path), filename="plan.md",
+                               title="Link plan", initial_comment=comment)
+
+
+def mention(user: str) -> str:
+    return f"<@{user}>" if _USER_ID.fullmatch(user) else "Someone"
+
+
+# ------------------------------------------------------------------------------------------------ the app
+
+def api_base(url: str) -> str:
+    """``[slack] api_url`` as the WebClient's base URL (with its trailing slash); "" for Slack's own."""
+    if not url:
+        return ""
+    if host_key(url) is None:
+        raise ConfigError(f"[slack] api_url {url!r} is not an http(s) URL")
+    return url if url.endswith("/") else url + "/"
+
+
+def create_app(services: Services, *, use_llm: bool = True, answer: AnswerFn | None = None,
+               token: str | None = None, signing_secret: str | None = None,
+               token_verification: bool = True) -> App:
+    """The Bolt app over ``services``: tokens from the arguments or SLACK_BOT_TOKEN / SLACK_SIGNING_SECRET,
+    the Web API at ``[slack] api_url`` when set, the listeners registered. ``answer`` replaces the chain
+    (tests use a slow one); ``use_llm=False`` answers with the engines alone."""
+    from slack_bolt import App
+    from slack_sdk import WebClient
+    from slack_sdk.errors import SlackApiError
+
+    from assistant.slack.listeners import register
+
+    token = token if token is not None else os.environ.get("SLACK_BOT_TOKEN", "")
+    secret = signing_secret if signing_secret is not None else os.environ.get("SLACK_SIGNING_SECRET", "")
+    if not token:
+        raise SlackError("SLACK_BOT_TOKEN is not set: the bot token (xoxb-…) from the app's OAuth & Permissions page")
+    secrets = tuple(s for s in (token, secret, os.environ.get("SLACK_APP_TOKEN", "")) if s)
+    install_redaction(secrets)
+    api_url = api_base(services.settings.slack.api_url)
+    client = WebClient(token=token, timeout=30, base_url=api_url or WebClient.BASE_URL)
+    if token_verification:
+        try:
+            client.auth_test()
+        except SlackApiError as exc:
+            raise SlackError(f"Slack refused SLACK_BOT_TOKEN (auth.test: {exc.response.get('error')})") from None
+        except OSError as exc:
+            raise SlackError(f"cannot reach the Slack Web API at {client.base_url}: "
+                             f"{redact(str(getattr(exc, 'reason', exc)), secrets)}") from None
+    app = App(client=client, signing_secret=secret, process_before_response=False,
+              token_verification_enabled=token_verification, name="assistant")
+    register(app, Bot(services, use_llm, answer, api_url, secrets))
+    return app
+
+
+def make_server(app: App, host: str = "127.0.0.1", port: int = 3000, path: str = PATH) -> ThreadingHTTPServer:
+    """An HTTP server handing ``POST path`` to Bolt (one thread per request; anything else is 404)."""
+    from slack_bolt.request import BoltRequest
+
+    class Handler(BaseHTTPRequestHandler):
+        timeout = 15                       # a client that stalls mid-request does not hold a thread
+
+        def log_message(self, format: str, *args: Any) -> None:
+            log.debug("http: " + format, *args)
+
+        def do_GET(self) -> None:
+            self._send(404, {}, "")
+
+        def do_POST(self) -> None:
+            request_path, _, query = self.path.partition("?")
+            if request_path != path:
+                self._send(404, {}, "")
+                return
+            try:
+                length = int(self.headers.get("Content-Length") or 0)
+            except ValueError:
+                length = -1
+            if not 0 <= length <= MAX_BODY:
+                self._send(413 if length > MAX_BODY else 400, {}, "")
+                return
+            body = self.rfile.read(length).decode("utf-8", errors="replace")
+            headers: dict[str, str | Sequence[str]] = {k.lower(): v for k, v in self.headers.items()}
+            response = app.dispatch(BoltRequest(body=body, query=query, headers=headers))
+            self._send(response.status, response.headers, response.body)
+
+        def _send(self, status: int, headers: dict[str, Any], body: str | dict[str, Any]) -> None:
+            data = (body if isinstance(body, str) else json.dumps(body)).encode("utf-8")
+            self.send_response(status)
+            for name, values in headers.items():
+                if name.lower() != "content-length":
+                    for value in values if isinstance(values, list | tuple) else [values]:
+                        self.send_header(name, str(value))
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    server = ThreadingHTTPServer((host, port), Handler)
+    server.daemon_threads = True
+    return server
+
+
+def run_http(app: App, host: str, port: int, ready: Callable[[str], None] | None = None) -> None:
+    """Serve the Events API endpoint until interrupted."""
+    server = make_server(app, host, port)
+    try:
+        if ready is not None:
+            ready(f"http://{host}:{server.server_address[1]}{PATH}")
+        server.serve_forever(poll_interval=0.2)
+    finally:
+        server.server_close()
+
+
+def run_socket(app: App, app_token: str, ready: Callable[[str], None] | None = None) -> None:
+    """Connect to Slack in Socket Mode and handle requests until interrupted."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from slack_sdk.errors import SlackApiError
+
+    handler = SocketModeHandler(app, app_token)
+    try:
+        handler.connect()  # type: ignore[no-untyped-call]
+    except SlackApiError as exc:
+        raise SlackError(f"Slack refused SLACK_APP_TOKEN (apps.connections.open: {exc.response.get('error')})"
+                         ) from None
+    except OSError as exc:
+        raise SlackError(f"cannot open a Socket Mode connection: {redact(str(exc), (app_token,))}") from None
+    if ready is not None:
+        ready("Socket Mode")
+    try:
+        threading.Event().wait()
+    finally:
+        handler.close()  # type: ignore[no-untyped-call]
