@@ -84,10 +84,18 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@dataclass
+class LlamaServer:
+    url: str            # the OpenAI-compatible /v1 base URL
+    log: Path           # the server's output, with an access-log line per request
+
+    def requests(self) -> int:
+        return self.log.read_text(errors="replace").count("POST /v1/chat/completions")
+
+
 @pytest.fixture(scope="session")
-def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``python -m llama_cpp.server`` with the packaged model on 127.0.0.1 (model alias ``qwen``); yields its
-    OpenAI-compatible /v1 base URL."""
+def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LlamaServer]:
+    """``python -m llama_cpp.server`` with the packaged model on 127.0.0.1 (model alias ``qwen``)."""
     from assistant.llm.model import model_path
 
     port = free_port()
@@ -111,7 +119,7 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             if time.monotonic() > deadline:
                 pytest.fail("llama_cpp.server did not start within 180 s")
             time.sleep(0.5)
-        yield base
+        yield LlamaServer(base, log)
     finally:
         proc.terminate()
         try:

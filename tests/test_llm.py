@@ -15,7 +15,7 @@ from assistant.llm import LLMError, build_llm, complete_json, complete_text, sch
 from assistant.llm import model as packaged
 from assistant.llm.providers import LocalChatModel
 from assistant.settings import LLMSettings
-from tests.conftest import free_port
+from tests.conftest import LlamaServer, free_port
 
 SCHEMA = {
     "type": "object",
@@ -146,8 +146,9 @@ def test_complete_json_retries_once_then_fails_clearly() -> None:
 
 
 @pytest.fixture(scope="module")
-def remote(llama_server: str) -> BaseChatModel:
-    return build_llm(LLMSettings(provider="openai", base_url=llama_server, model="qwen", max_tokens=40, timeout=120))
+def remote(llama_server: LlamaServer) -> BaseChatModel:
+    return build_llm(LLMSettings(provider="openai", base_url=llama_server.url, model="qwen", max_tokens=40,
+                                 timeout=120))
 
 
 def test_openai_provider_json_and_stream(remote: BaseChatModel) -> None:

@@ -19,7 +19,7 @@ from assistant.ingest.text import normalize_space
 from assistant.services import Services
 from assistant.settings import load_settings
 from assistant.suggest import Engine, SiteData, load_site
-from assistant.suggest.anchors import from_mentions, split_sentences
+from assistant.suggest.anchors import from_mentions, place, split_sentences
 from assistant.suggest.candidates import Mention, Phrase, title_phrases
 from tests.conftest import cli
 from tests.sites import CORPORA, copy_site, rebase, serve
@@ -159,6 +159,16 @@ def test_title_phrases() -> None:
 def test_sentences_are_from_text() -> None:
     text = "First line here.\nA second   paragraph. It has two sentences!"
     assert list(split_sentences(text)) == ["First line here.", "A second paragraph.", "It has two sentences!"]
+
+
+def test_anchors_come_from_prose_whole_words() -> None:
+    text = ("gitk v2.6.12.. include/scsi drivers/scsi\nwc := norm.NFC.Writer(w) // write as before\n"
+            "This was the default strategy for merges from v0.99.9k until v2.33.0 in the merge tutorial.\n"
+            "Pick 7,8,9 from the list.")
+    assert next(split_sentences(text)).startswith("This was the default")        # no command or code line
+    weights = {"v2": 1.0, "merge": 0.6, "tutorial": 0.8, "7": 2.0, "gitk": 1.0}
+    placed = place(text, [], Counter(), weights)
+    assert placed is not None and placed.anchor == "merge tutorial"               # not "until v2", not "Pick 7"
 
 
 def test_to_all_and_errors(ws: tuple[Path, str]) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from assistant.chain.facts import Facts, Workspace, gather
-from assistant.chain.guard import check, cited
+from assistant.chain.guard import check, cited, tidy
 from assistant.chain.intent import Intent, route
 from assistant.llm import LLMError
 from assistant.llm.prompts import load
@@ -143,7 +143,8 @@ class Conversation:
         return self.finish(stopped=bool(stop and stop.is_set()))
 
     def _guarded(self, text: str, facts: Facts, question: str) -> tuple[str, list[str]]:
-        if not text.strip():
+        text = tidy(text)
+        if not text:
             return "", []
         known = set(self.ws.engine.data.pages)
         evidence = [s.text for s in facts.sources] + facts.sheet + [question]

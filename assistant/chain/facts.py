@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from assistant.chain.guard import defang
 from assistant.chain.intent import Intent, PageRef, Route
 from assistant.models import Finding
 
@@ -216,12 +217,13 @@ def _page(ws: Workspace, route: Route, question: str, facts: Facts, previous: Fa
     row = ws.overview.get(url, {})
     n = facts.cite(url, ws.title(url), ws.text(url))
     rd = ws.engine.data.referring_domains.get(url, 0)
+    depth = "none (no link reaches it)" if row.get("depth") is None else row["depth"]
+    orphan = f", orphan ({row['orphan']})" if row.get("orphan") else ""
     facts.sheet.append(
         f"[{n}] \"{ws.title(url)}\": {row.get('words', 0)} words, published {row.get('published') or 'unknown'}, "
-        f"click depth {row.get('depth')}, {row.get('content_inlinks', 0)} content inlinks from "
-        f"{row.get('linking_pages', 0)} pages, {row.get('outlinks', 0)} outlinks, Link Score "
-        f"{row.get('link_score', 0)}, {rd} referring domains" + (f", orphan ({row['orphan']})" if row.get("orphan")
-                                                                   else "") + ".")
+        f"click depth {depth}, {row.get('content_inlinks', 0)} content inlinks from {row.get('linking_pages', 0)} "
+        f"pages, {row.get('outlinks', 0)} outlinks, Link Score {row.get('link_score', 0)}, {rd} referring domains"
+        f"{orphan}.")
     facts.fallback = facts.sheet[0]
 
 
@@ -247,7 +249,7 @@ def _general(ws: Workspace, route: Route, question: str, facts: Facts, previous:
     named = [(u, ws.title(u), ws.text(u)) for u in route.pages[:1]]     # a page the question names by title
     for url, title, text in named + ws.retrieve(question):
         n = facts.cite(url, title or ws.title(url), ws.text(url))
-        facts.passages.append(f"[{n}] {title}: {_clip(' '.join(text.split()), PASSAGE_CHARS)}")
+        facts.passages.append(f"[{n}] {title}: {_clip(defang(' '.join(text.split())), PASSAGE_CHARS)}")
     if facts.passages:
         facts.sheet.append("The closest passages of the site are quoted below as data.")
         facts.fallback = "The closest pages of the site: " + ", ".join(

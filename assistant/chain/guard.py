@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from assistant.chain.intent import URL
 
 _CITE = re.compile(r"\[(\d{1,3})\]")
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?")
 _QUOTE = re.compile(r"(?<![\w])[\"“'‘]([^\"“”'‘’\n]{3,160})[\"”'’](?![\w])")
 _SENTENCE = re.compile(r"(?:[^.!?]|[.!?](?=\S))+(?:[.!?]+\s*|$)")
 BAD_ADVICE = re.compile(
@@ -25,6 +26,12 @@ BAD_ADVICE = re.compile(
     r"everywhere|as many|repeated\w*|stuff\w*)\b|\bstuff\w*\b[^.!?\n]{0,30}\b(anchors?|keywords?)\b", re.I)
 NEGATION = re.compile(r"\b(never|don'?t|do not|doesn'?t|avoid\w*|not|no|against|violat\w*|refus\w*|instead of|"
                       r"rather than|penal\w*|spam\w*|risk\w*|unsafe|bad practice|shouldn'?t|should not|won'?t)\b", re.I)
+# text written to steer a model ("ignore your instructions", "SYSTEM NOTE:"): crawled pages are data, so such
+# sentences are cut from the passages before the model sees them, and from any answer that repeats them
+INSTRUCTION = re.compile(
+    r"\b(ignore|disregard|forget|override)\b[^.!?\n]{0,30}\b(instructions?|prompts?|rules|guidelines)\b|"
+    r"\bsystem (note|override|prompt|message|instruction)s?\b|\byou are now\b|\bnew instructions?\b|"
+    r"\b(as an ai|language model)\b[^.!?\n]{0,30}\b(must|should)\b", re.I)
 RULE_TEXT = {
     "paid-link": "Paid or exchanged links break search engines' guidelines (rule paid-link): earn links with "
                  "content worth citing and honest outreach instead.",
@@ -43,8 +50,18 @@ def norm(text: str) -> str:
     return " ".join(text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"').split()).lower()
 
 
-def check(text: str, sources: dict[int, str], known_urls: set[str], evidence: list[str]) -> Checked:
-    """``text`` with unknown citations and URLs removed, made-up quotes dropped and bad advice replaced.
+def defang(text: str) -> str:
+    """Page text with the sentences that address a model removed (they are never instructions, and a
+    small model tends to repeat them)."""
+    kept = [sentence for sentence in _sentences(text) if not INSTRUCTION.search(sentence)]
+    return "".join(kept).strip() if len(kept) < len(_sentences(text)) else text
+
+
+def check(text: str, sources: dict[int, str], known_urls: set[str], evidence: list[str],
+          cite_or_drop: bool = True) -> Checked:
+    """``text`` with unknown citations and URLs removed, made-up quotes dropped, bad advice replaced, text
+    that addresses a model dropped, and (``cite_or_drop``) claims that cite nothing dropped: a sentence must
+    cite a source [n], or continue a sentence that does, and its numbers must be in the evidence.
 
     ``sources`` maps citation numbers to URLs; ``evidence`` is the text quotes may come from (cited pages'
     main text, the fact sheet, the question)."""
@@ -67,16 +84,29 @@ def check(text: str, sources: dict[int, str], known_urls: set[str], evidence: li
 
     text = URL.sub(url, text)
     haystack = [norm(e) for e in evidence]
+    numbers = {n for h in haystack for n in _NUMBER.findall(h)}
     out: list[str] = []
     replaced: set[str] = set()
+    grounded = False            # the last kept sentence cited a source
     for sentence in _sentences(text):
         if not sentence.strip():
             out.append(sentence)
+            continue
+        if INSTRUCTION.search(sentence):
+            problems.append("text addressed to a model removed")
             continue
         bad = [q for q in _QUOTE.findall(sentence) if not any(norm(q) in h for h in haystack)]
         if bad:
             problems.append(f"quote '{bad[0]}' is not in the cited pages")
             continue
+        if cite_or_drop and not BAD_ADVICE.search(sentence):
+            invented = [n for n in _NUMBER.findall(_CITE.sub("", norm(sentence))) if n not in numbers]
+            has_cite = bool(_CITE.search(sentence))
+            if invented or not (has_cite or grounded):
+                problems.append(f"claim without a source removed: {sentence.strip()[:80]}")
+                grounded = False
+                continue
+            grounded = has_cite
         if BAD_ADVICE.search(sentence) and not NEGATION.search(sentence):
             key = "anchors" if re.search(r"anchor|keyword", sentence, re.I) else "paid-link"
             problems.append(f"advice against rule {key} removed")
@@ -86,6 +116,22 @@ def check(text: str, sources: dict[int, str], known_urls: set[str], evidence: li
             continue
         out.append(sentence)
     return Checked(re.sub(r"[ \t]+", " ", "".join(out)).strip(), problems)
+
+
+_LISTED = re.compile(r"\s*(?:[-*•]|\d+[.)]|\[\d+\]\s*[\"“])")
+LEAD_SENTENCES = 3
+
+
+def tidy(text: str) -> str:
+    """The model's lead as prose: list lines copied from the fact sheet dropped (the engines' list follows
+    the lead verbatim), at most three sentences, and no sentence cut off by the token limit."""
+    lines = [line for line in text.strip().split("\n")
+             if line.strip() and not _LISTED.match(line) and not line.rstrip().endswith(":")]
+    sentences = [m.group(0).strip() for m in _SENTENCE.finditer(" ".join(lines)) if m.group(0).strip()]
+    if sentences and not re.search(r"[.!?…:]['\"”’)\]]*$", sentences[-1]):
+        last = sentences[-1]
+        sentences = sentences[:-1] or [last + ("." if last[-1] in ")]" else "…")]
+    return " ".join(sentences[:LEAD_SENTENCES])
 
 
 def _sentences(text: str) -> list[str]:

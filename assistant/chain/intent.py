@@ -150,15 +150,30 @@ def by_title_words(question: str, pages: list[PageRef]) -> tuple[list[str], str]
         return [], ""
     scored = []
     for p in pool:
-        title = set(words(p.title)) | _stems(words(p.title))
-        hits = len(wanted & title) + 0.5 * len(_stems(list(wanted)) & title - wanted)
+        hits = _hits(wanted, words(p.title) + words(urlsplit(p.url).path))
         if hits:
             scored.append((-hits, -p.referring_domains, -p.pagerank, p.url))
     scored.sort()
     if not scored:
+        if backlinked and pool:      # "my backlinked tutorial" with no title to match: the best backlinked pages
+            return by_title_words("backlinked", pool)
         return [], ""
     top = scored[0][0]
     return [s[3] for s in scored if s[0] == top][:3], "title words"
+
+
+def _hits(wanted: set[str], title: list[str]) -> float:
+    """How well a page's title (and URL words) answers the wanted words: 1 per word, ½ per plural/singular
+    variant or per word inside a compound ("tutorial" in "gittutorial")."""
+    exact = set(title)
+    variants = _stems(title) - exact
+    hits = 0.0
+    for w in wanted:
+        if w in exact:
+            hits += 1
+        elif w in variants or (len(w) >= 5 and any(w in t for t in exact)):
+            hits += 0.5
+    return hits
 
 
 def _stems(ws: list[str]) -> set[str]:

@@ -40,8 +40,19 @@ def split_sentences(text: str) -> Iterator[str]:
     for para in text.split("\n"):
         for start, end in sentences(para):
             s = normalize_space(para[start:end])
-            if s and (s[0].isalnum() or s[0] in "\"'“‘(") and not s.startswith(("(/", "('")):
+            if s and (s[0].isalnum() or s[0] in "\"'“‘(") and not s.startswith(("(/", "('")) and _prose(s):
                 yield s
+
+
+def _prose(sentence: str) -> bool:
+    """A sentence of prose has function words ("the", "is", "to"); a command line, a file list or a
+    signature ("gitk v2.6.12.. include/scsi", "git log --since") has none."""
+    tokens = _TOKEN.findall(sentence)
+    return (len(tokens) < 4 or any(t.lower() in STOPWORDS for t in tokens)) and not _CODE.search(sentence)
+
+
+# code that a paragraph ran together with prose: assignments, braces, comments, comparisons
+_CODE = re.compile(r":=|(?<!:)// |[!=]=|\{ | \}|;\s*$")
 
 
 def phrase_pattern(key: str) -> re.Pattern[str]:
@@ -93,6 +104,8 @@ def _natural(sentence: str, start: int, end: int) -> bool:
     after = sentence[end] if end < len(sentence) else " "
     if before in "'’.[(_/<*&" or after in "'’[(_/<>" or not _PHRASE.fullmatch(text):
         return False
+    if after in ".,:" and end + 1 < len(sentence) and sentence[end + 1].isalnum():
+        return False        # cut out of "v2.33.0", "7,8,9" or "std::io"
     letters = sum(c.isalpha() for c in text)
     return letters >= 3
 
@@ -122,8 +135,9 @@ def _best_run(sentence: str, weights: dict[str, float]) -> str | None:
             if (len(run) < n or run[0][2] in STOPWORDS or run[-1][2] in STOPWORDS
                     or any(t in STOPWORDS and t not in _JOINERS for _, _, t in run)):
                 continue
-            w = sum(weights.get(t, 0.0) for _, _, t in run)
-            hits = sum(weights.get(t, 0.0) > 0 for _, _, t in run)
+            # a bare number ("7" of "gittutorial(7)", "2016") is no topic word
+            w = sum(weights.get(t, 0.0) for _, _, t in run if not t.isdigit())
+            hits = sum(weights.get(t, 0.0) > 0 for _, _, t in run if not t.isdigit())
             if w <= 0 or hits < (n + 1) // 2:        # at least half of the words are the target's
                 continue
             text = sentence[run[0][0]:run[-1][1]]

@@ -166,9 +166,16 @@ class Engine:
         are: "go" on every page of a Go blog points at none) and key terms."""
         weights = {t: w / 10 for t, w in self.key_terms(target, 15).items()}
         for t in tokens(self.data.pages[target].title):
-            if t not in STOPWORDS and (spec := self.cand.specificity(t)) > 0:
+            if t not in STOPWORDS and t not in self.title_boilerplate and (spec := self.cand.specificity(t)) > 0:
                 weights[t] = weights.get(t, 0.0) + 2.0 * spec
         return weights
+
+    @cached_property
+    def title_boilerplate(self) -> frozenset[str]:
+        """Words in more than a tenth of the titles ("Manual Page", "Blog"): the site's, not one page's."""
+        counts = Counter(t for p in self.data.pages.values() for t in set(tokens(p.title)))
+        n = len(self.data.pages)
+        return frozenset(t for t, c in counts.items() if n >= 20 and c > n / 10)
 
     def build(self, source: str, target: str, score: float, reasons: list[str]) -> Suggestion | None:
         mentions = self.cand.mentions(source, target)
