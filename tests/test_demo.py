@@ -145,7 +145,8 @@ def test_demo_ingests_the_sample_and_reports(tmp_path: Path, monkeypatch: pytest
     monkeypatch.setattr(demo_module, "PREFERRED_PORT", free_port())
     ws = tmp_path / "ws"
     runner = CliRunner()
-    result = runner.invoke(app, ["--workspace", str(ws), "demo", "--format", "json"], catch_exceptions=False)
+    result = runner.invoke(app, ["--workspace", str(ws), "demo", "--format", "json", "--plan-dir", str(tmp_path)],
+                           catch_exceptions=False)
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert {"summary", "top_pages", "site_url"} <= set(data)
@@ -166,10 +167,15 @@ def test_demo_ingests_the_sample_and_reports(tmp_path: Path, monkeypatch: pytest
     assert inlinks == sorted(inlinks, reverse=True) and inlinks[0] > 0
     assert all(p["url"].startswith(data["site_url"]) and p["title"] and p["words"] > 0 for p in top)
     assert (ws / "demo" / "assistant.db").is_file()           # the demo's own sub-folder of the workspace
+    assert data["plans"] == [str(tmp_path / "demo-plan.html"), str(tmp_path / "demo-plan.md")]
+    html = (tmp_path / "demo-plan.html").read_text(encoding="utf-8")
+    assert "<svg" in html and "add-internal-link" in html
+    assert "add-internal-link" in (tmp_path / "demo-plan.md").read_text(encoding="utf-8")
 
-    again = runner.invoke(app, ["--workspace", str(ws), "demo"], catch_exceptions=False)
+    again = runner.invoke(app, ["--workspace", str(ws), "demo", "--plan-dir", str(tmp_path)], catch_exceptions=False)
     assert again.exit_code == 0, again.output
     assert ATTRIBUTION in again.stdout
+    assert "Action plan:" in again.stdout and "demo-plan.md" in again.stdout
     assert "top 10 pages by in-content inlinks" in again.stdout
     assert re.search(rf"unchanged pages\s*│\s*{expected}\b", again.stdout)   # same URL: nothing re-fetched anew
     assert re.search(r"chunks embedded this run\s*│\s*0\b", again.stdout)

@@ -314,3 +314,21 @@ def test_real_llm_drafts_pass_the_guard(world: tuple[Path, Prospects]) -> None:
                       f"{ours['description']}\n{ours['main_text']}")
         problems = check(r["email_subject"], r["email_body"], g)
         assert not [x for x in problems if x.startswith(("offers", "asks for"))], (problems, r["email_body"])
+
+
+def test_plan_with_prospects_adds_outreach_tasks(world: tuple[Path, Prospects], rows: list[dict[str, Any]]) -> None:
+    """`assistant plan --prospects … --competitors …`: each outreach target becomes an outreach task; link
+    sellers and farms never do."""
+    ws, p = world
+    f = p.files
+    plan = cli_json("--workspace", str(ws), "plan", "--top", "0", "--prospects", str(f["prospects.txt"]),
+                    "--prospects", str(f["prospects.csv"]), "--competitors", str(f["ahrefs.csv"]),
+                    "--competitors", str(f["moz.tsv"]))
+    tasks = [t for t in plan["tasks"] if t["type"] == "outreach"]
+    targets = {r["prospect_url"] for r in rows if r["status"] == "target"}
+    assert targets and {t["pages"][1] for t in tasks} == targets
+    for t in tasks:
+        assert t["pages"][0] in {r["our_page"] for r in rows} and "Never pay" in t["action"]
+    bad = {p.urls["seller"], p.urls["farm"], p.urls["casino"]}
+    assert not bad & {page for t in plan["tasks"] for page in t["pages"]}
+    assert [t["priority"] for t in plan["tasks"]] == list(range(1, len(plan["tasks"]) + 1))

@@ -195,6 +195,8 @@ def demo(
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json")] = Format.table,
     keep: Annotated[bool, typer.Option("--keep", help="keep the temporary copy of the sample site")] = False,
     wait: Annotated[float, typer.Option(help="seconds to wait for a busy workspace")] = 0.0,
+    plan_dir: Annotated[Path, typer.Option(help="folder for demo-plan.html and demo-plan.md", file_okay=False)]
+    = Path("."),
 ) -> None:
     """Ingest the bundled sample site (60 Go blog posts, CC BY 4.0) served on loopback, then show what was learned.
 
@@ -211,12 +213,28 @@ def demo(
         top = top_pages(services.db)
         stats = headline(services, summary)
         stats["audit"] = audit_counts(services)
+        plans = write_demo_plans(services, plan_dir)
     if fmt is Format.json:
         emit_json({"summary": summary.as_dict(), "top_pages": top, "site_url": url, "stats": stats,
                    "workspace": str(workspace), "site_dir": str(site_dir) if keep else None,
-                   "reset": reset, "attribution": ATTRIBUTION})
+                   "reset": reset, "plans": [str(p) for p in plans], "attribution": ATTRIBUTION})
         return
     print_report(summary, top, stats, url, workspace, site_dir if keep else None, reset)
+    stdout().print("Action plan: " + " and ".join(str(p) for p in plans), highlight=False, soft_wrap=True)
+
+
+def write_demo_plans(services: Services, folder: Path) -> list[Path]:
+    """The sample's action plan as demo-plan.html (the report with charts) and demo-plan.md."""
+    from assistant.cli.plan import write_plans
+
+    if not folder.is_dir():
+        raise UserError(f"cannot write the demo plan: folder {folder} does not exist")
+    paths = [folder / "demo-plan.html", folder / "demo-plan.md"]
+    try:
+        write_plans(services, paths)
+    except OSError as exc:
+        raise UserError(f"cannot write the demo plan in {folder}: {exc.strerror or exc}") from None
+    return [p.resolve() for p in paths]
 
 
 def print_report(summary: Summary, top: list[dict[str, Any]], stats: dict[str, Any], url: str,

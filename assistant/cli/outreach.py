@@ -17,8 +17,9 @@ from assistant.cli.common import UserError, friendly, state
 from assistant.cli.output import emit_table, stderr
 
 if TYPE_CHECKING:
-    from assistant.outreach import Report
+    from assistant.outreach import Options, Report
     from assistant.outreach.load import Step
+    from assistant.services import Services
 
 # BuzzStream / Pitchbox import columns first, then ours
 CSV_COLUMNS = {"URL": "prospect_url", "Domain": "domain", "Title": "title", "Email Subject": "email_subject",
@@ -51,24 +52,31 @@ def outreach(
     = None,
 ) -> None:
     """Rank prospects for earning backlinks: relevant and trustworthy first, link sellers and farms excluded."""
-    from assistant.outreach import InputError, Options, OutreachError, run
+    from assistant.outreach import Options
 
     if not prospects and not competitors:
         raise UserError("give --prospects FILE and/or --competitors FILE (a competitor backlink export)")
     if min_competitors < 1 or drafts < 0:
         raise UserError("--min-competitors must be at least 1 and --drafts at least 0")
-    for path in [*(prospects or []), *(competitors or [])]:
+    opts = Options(list(prospects or []), list(competitors or []), to, min_competitors, drafts, not no_llm)
+    report = run_outreach(state(ctx).services(), opts)
+    _emit(report, fmt, output)
+
+
+def run_outreach(services: Services, opts: Options) -> Report:
+    """Check the input files, run outreach with a progress bar, print its warnings; errors are UserErrors."""
+    from assistant.outreach import InputError, OutreachError, run
+
+    for path in [*opts.prospects, *opts.competitors]:
         if not path.is_file():
             raise UserError(f"{path}: no such file")
-    opts = Options(list(prospects or []), list(competitors or []), to, min_competitors, drafts, not no_llm)
-    services = state(ctx).services()
     try:
         with _progress() as step:
             report = run(services, opts, step)
     except (InputError, OutreachError) as exc:
         raise UserError(str(exc)) from None
     _warn(report.warnings)
-    _emit(report, fmt, output)
+    return report
 
 
 def render_csv(rows: list[dict[str, Any]]) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -56,6 +56,11 @@ def plan(
     llm_summary: Annotated[bool, typer.Option(
         "--llm-summary/--no-llm-summary", help="let the LLM write the summary paragraph (guarded)")] = False,
     as_of: Annotated[str | None, typer.Option(help="judge dates as of this day (YYYY-MM-DD) [default: today]")] = None,
+    prospects: Annotated[list[Path] | None, typer.Option(
+        "--prospects", "-p", help="outreach prospects (as `assistant outreach --prospects`): adds outreach tasks")]
+    = None,
+    competitors: Annotated[list[Path] | None, typer.Option(
+        "--competitors", help="competitor backlink exports (link intersect, as `assistant outreach`)")] = None,
 ) -> None:
     """Write the action plan: prioritised tasks (new links, fixes) with concrete actions, impact and effort."""
     kind = format_for(output, fmt)
@@ -78,7 +83,8 @@ def plan(
             focus.append(resolve_url(services.db, text))
         except UnknownURL as exc:
             raise UserError(str(exc)) from None
-    result = make_plan(services, focus, top or None, today, llm_summary)
+    rows = outreach_rows(services, prospects or [], competitors or []) if prospects or competitors else None
+    result = make_plan(services, focus, top or None, today, llm_summary, rows)
     from assistant.plan import render
 
     text = render(result, kind)
@@ -103,7 +109,19 @@ def write_plans(services: Services, outputs: list[Path], top: int | None = 50) -
     return result
 
 
-def make_plan(services: Services, focus: list[str], top: int | None, today: date | None, llm: bool) -> Plan:
+def outreach_rows(services: Services, prospects: list[Path], competitors: list[Path]) -> list[dict[str, Any]]:
+    """The outreach targets (template pitches: the plan is deterministic) as rows for outreach tasks."""
+    from assistant.cli.outreach import run_outreach
+    from assistant.outreach import Options
+
+    report = run_outreach(services, Options(prospects, competitors, None, drafts=0, use_llm=False))
+    return [{"prospect_url": r.prospect_url, "target_url": r.our_page, "score": r.relevance or 0.0,
+             "reason": r.reason or r.angle, "pitch": r.email_subject}
+            for r in report.rows if r.status == "target" and r.our_page]
+
+
+def make_plan(services: Services, focus: list[str], top: int | None, today: date | None, llm: bool,
+              outreach: list[dict[str, Any]] | None = None) -> Plan:
     """Load, build and summarise the plan, with a progress bar over the pages links are routed to."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -119,7 +137,7 @@ def make_plan(services: Services, focus: list[str], top: int | None, today: date
         def tick(done: int, total: int) -> None:
             bar.update(job, description="suggest", completed=done, total=total)
 
-        inp = load_input(services, focus, today, progress=tick)
+        inp = load_input(services, focus, today, outreach, progress=tick)
     for url in focus:
         if url not in inp.data.pages:
             raise UserError(f"{url} is not an indexable page with text (redirect, error, noindex or canonicalised)")
