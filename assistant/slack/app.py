@@ -213,6 +213,23 @@ def queue(bot: Bot, client: WebClient, channel: str, thread_ts: str, job: Callab
         post(bot, client, channel, thread_ts, blocks.text_messages(BUSY))
 
 
+EventAnswer = Callable[["Bot", "WebClient", dict[str, Any], "str | None"], None]
+
+
+def event_listener(bot: Bot, answer: EventAnswer) -> tuple[Callable[..., None], Callable[..., None]]:
+    """The two halves of an event listener (Bolt fills their arguments by name): the ack, at once, and the
+    lazy part, which queues ``answer(bot, client, event, event_id)`` for the answer worker."""
+    def ack_event(ack: Callable[[], None]) -> None:
+        ack()
+
+    def answer_event(client: WebClient, event: dict[str, Any], body: dict[str, Any]) -> None:
+        thread = str(event.get("thread_ts") or event.get("ts", ""))
+        queue(bot, client, str(event.get("channel", "")), thread,
+              lambda: answer(bot, client, event, body.get("event_id")))
+
+    return ack_event, answer_event
+
+
 def reply(bot: Bot, client: WebClient, channel: str, thread_ts: str, key: str, question: str) -> None:
     """Answer ``question`` in the thread: the plan as a file for "plan", else the answer's messages."""
     try:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from assistant.slack.app import post, queue, reply
+from assistant.slack.app import event_listener, post, reply
 from assistant.slack.blocks import plain, text_messages
 from assistant.slack.safety import NOT_ALLOWED
 
 if TYPE_CHECKING:
-    from slack_bolt import Ack, App
+    from slack_bolt import App
     from slack_sdk import WebClient
 
     from assistant.slack.app import Bot
@@ -32,12 +32,5 @@ def answer(bot: Bot, client: WebClient, event: dict[str, Any], event_id: str | N
 
 
 def register(app: App, bot: Bot) -> None:
-    def ack_mention(ack: Ack) -> None:
-        ack()
-
-    def answer_mention(client: WebClient, event: dict[str, Any], body: dict[str, Any]) -> None:
-        thread = str(event.get("thread_ts") or event.get("ts", ""))
-        event_id = body.get("event_id")
-        queue(bot, client, str(event.get("channel", "")), thread, lambda: answer(bot, client, event, event_id))
-
+    ack_mention, answer_mention = event_listener(bot, answer)
     app.event("app_mention")(ack=ack_mention, lazy=[answer_mention])

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from assistant.slack.app import post, queue, reply
+from assistant.slack.app import event_listener, post, reply
 from assistant.slack.blocks import plain, text_messages
 from assistant.slack.safety import NOT_ALLOWED
 
 if TYPE_CHECKING:
-    from slack_bolt import Ack, App
+    from slack_bolt import App
     from slack_sdk import WebClient
 
     from assistant.slack.app import Bot
@@ -38,13 +38,7 @@ def answer(bot: Bot, client: WebClient, event: dict[str, Any], event_id: str | N
 
 
 def register(app: App, bot: Bot) -> None:
-    def ack_message(ack: Ack) -> None:
-        ack()
-
-    def answer_message(client: WebClient, event: dict[str, Any], body: dict[str, Any]) -> None:
-        thread = str(event.get("thread_ts") or event.get("ts", ""))
-        event_id = body.get("event_id")
-        queue(bot, client, str(event.get("channel", "")), thread, lambda: answer(bot, client, event, event_id))
+    ack_message, answer_message = event_listener(bot, answer)
 
     def direct_question(event: dict[str, Any]) -> bool:
         return is_question(event)
