@@ -332,3 +332,13 @@ def test_plan_with_prospects_adds_outreach_tasks(world: tuple[Path, Prospects], 
     bad = {p.urls["seller"], p.urls["farm"], p.urls["casino"]}
     assert not bad & {page for t in plan["tasks"] for page in t["pages"]}
     assert [t["priority"] for t in plan["tasks"]] == list(range(1, len(plan["tasks"]) + 1))
+
+
+def test_a_draft_that_repeats_itself_or_runs_long_is_no_email() -> None:
+    from assistant.outreach.draft import shape_problems
+
+    same = "Testing Time is a discussion of testing asynchronous code and the synctest package."
+    assert shape_problems("A read for you", same, same) == ["says the same thing in the opening and the pitch"]
+    assert shape_problems("", "I liked your post on async code.", " ".join(["word"] * 50)) == [
+        "has no subject", "writes a pitch of 50 words (at most 45)"]
+    assert shape_problems("A read", "I liked your post on async Rust.", "Our page explains Go's synctest.") == []

@@ -10,6 +10,7 @@ to the one ask the guard allows: a mention, if the author thinks it helps their 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -86,13 +87,26 @@ def frame(p: Pitch, opening: str, pitch: str) -> str:
             "if not, no worries at all.\n\nBest regards")
 
 
-def _ask_once(p: Pitch, ask: Ask, feedback: str) -> tuple[str, str]:
+def _ask_once(p: Pitch, ask: Ask, feedback: str) -> tuple[str, str, str]:
     g = p.grounding
     system, user = render("outreach_email", prospect_title=g.prospect_title, prospect_domain=p.domain,
                           prospect_excerpt=p.excerpt, our_title=g.our_title, our_summary=p.summary,
                           shared_topics=_topics(p.terms) or "(none found)", feedback=feedback)
     reply = {k: " ".join(str(v).split()) for k, v in ask(system, user).items()}
-    return reply.get("subject", ""), frame(p, reply.get("opening", ""), reply.get("pitch", ""))
+    return reply.get("subject", ""), reply.get("opening", ""), reply.get("pitch", "")
+
+
+def shape_problems(subject: str, opening: str, pitch: str) -> list[str]:
+    """What makes the model's parts no email: missing, far too long, or the same sentence twice."""
+    problems = [f"has no {name}" for name, text in (("subject", subject), ("opening", opening), ("pitch", pitch))
+                if not text.strip()]
+    problems += [f"writes a {name} of {n} words (at most {limit})" for name, text, limit in
+                 (("subject", subject, 12), ("opening", opening, 40), ("pitch", pitch, 45))
+                 if (n := len(text.split())) > limit]
+    a, b = (set(re.findall(r"\w+", t.lower())) for t in (opening, pitch))
+    if a and b and len(a & b) / min(len(a), len(b)) > 0.7:
+        problems.append("says the same thing in the opening and the pitch")
+    return problems
 
 
 def write(p: Pitch, ask: Ask | None) -> Draft:
@@ -103,11 +117,12 @@ def write(p: Pitch, ask: Ask | None) -> Draft:
     feedback = ""
     for _attempt in range(2):
         try:
-            subject, body = _ask_once(p, ask, feedback)
+            subject, opening, pitch = _ask_once(p, ask, feedback)
         except LLMError as exc:
             rejected.append(f"the model failed: {exc}")
             break
-        problems = check(subject, body, p.grounding)
+        body = frame(p, opening, pitch)
+        problems = shape_problems(subject, opening, pitch) or check(subject, body, p.grounding)
         if not problems:
             return Draft(subject, body, "llm", tuple(rejected))
         rejected.append("; ".join(problems))
