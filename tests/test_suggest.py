@@ -60,8 +60,9 @@ def test_from_finds_the_unlinked_mention(ws: tuple[Path, str]) -> None:
     hit = next(r for r in rows if r["target_url"].endswith("/blog/io2013-talk-concurrency/"))
     assert hit["anchor"] == "Advanced Go Concurrency Patterns"
     assert "mentions 'Advanced Go Concurrency Patterns' unlinked" in hit["reasons"]
-    assert set(hit) == {"source_url", "target_url", "anchor", "sentence", "score", "reasons", "pagerank_gain"}
-    assert hit["pagerank_gain"] > 0
+    assert set(hit) == {"source_url", "target_url", "anchor", "sentence", "score", "reasons", "pagerank_gain",
+                        "mentioned"}
+    assert hit["pagerank_gain"] > 0 and hit["mentioned"] is True
     assert [r["score"] for r in rows] == sorted((r["score"] for r in rows), reverse=True)
 
 

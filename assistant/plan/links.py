@@ -20,8 +20,8 @@ Suggestions are taken in order of impact, so the most valuable links claim a pag
 Only links an editor would add are kept: the sentence reads as prose (at most :data:`MAX_SENTENCE` characters,
 few code characters, so no link goes into a code sample); every word of the anchor (stopwords aside) is in the
 target's title or used at least :data:`MIN_TERM_USES` times in its text, so the anchor says what the target is
-about; and an anchor that is not an unlinked mention of the target (the suggestion's first reason says
-"mentions ...") has at least two words.
+about; and an anchor that is not an unlinked mention of the target (the suggestion's ``mentioned``) has at
+least two words.
 
 Impact of a link (0-100) = 60 × relevance × (0.5 + 0.3 × PageRank gain + 0.2 × referring domains routed), plus
 a bonus when the link fixes an audit finding about the target (high +20, medium +10, low +5). One new link is
@@ -74,6 +74,7 @@ class LinkIdea:
     pagerank_gain: float
     reasons: tuple[str, ...] = ()
     fixes: Finding | None = None          # the audit finding about the target that the link helps fix
+    mentioned: bool = False               # the anchor is an unlinked mention of the target
 
 
 def link_impact(idea: LinkIdea, target_pagerank: float, source_rd: int) -> float:
@@ -87,7 +88,7 @@ def link_impact(idea: LinkIdea, target_pagerank: float, source_rd: int) -> float
 
 def is_mention(idea: LinkIdea) -> bool:
     """The anchor is the target's name written in the source (an unlinked mention), as the engine says."""
-    return bool(idea.reasons) and idea.reasons[0].startswith("mentions '")
+    return idea.mentioned
 
 
 def cuts_a_token(sentence: str, anchor: str) -> bool:

@@ -70,11 +70,12 @@ class Suggestion:
     score: float
     reasons: list[str] = field(default_factory=list)
     pagerank_gain: float = 0.0
+    mentioned: bool = False          # the anchor is the target's own phrase, written unlinked in the source
 
     def as_dict(self) -> dict[str, Any]:
         return {"source_url": self.source_url, "target_url": self.target_url, "anchor": self.anchor,
                 "sentence": self.sentence, "score": round(self.score, 4), "reasons": self.reasons,
-                "pagerank_gain": self.pagerank_gain}
+                "pagerank_gain": self.pagerank_gain, "mentioned": self.mentioned}
 
 
 def scaled(values: dict[str, float]) -> dict[str, float]:
@@ -192,7 +193,8 @@ class Engine:
             reasons.append(f"anchor already used by {same} of the target's {total} content links" if same else
                            f"new anchor for the target (its {total} content links use e.g. "
                            f"'{used.most_common(1)[0][0]}')")
-        return Suggestion(source, target, placed.anchor, placed.sentence, score, [head, *reasons])
+        return Suggestion(source, target, placed.anchor, placed.sentence, score, [head, *reasons],
+                          mentioned=placed.mentioned)
 
     @cached_property
     def ranks(self) -> graph.RankModel:
