@@ -49,16 +49,21 @@ class ChromaStore:
 
     def __init__(self, client: Any, name: str, model_id: str) -> None:
         self.client = client
+        # every chunk vector, read once per store: a plan or a chat needs them for the audit's page similarity
+        # and for the suggestion engine; our own writes forget them
+        self._chunks: dict[str, NDArray[np.float32]] | None = None
         self.collection = client.get_or_create_collection(
             name, embedding_function=None, metadata={"hnsw:space": "cosine", "embedding_model": model_id})
 
     def upsert(self, ids: Sequence[str], vectors: NDArray[np.float32], texts: Sequence[str],
                metadatas: Sequence[dict[str, Any]]) -> None:
         if ids:
+            self._chunks = None
             self.collection.upsert(ids=list(ids), embeddings=vectors.tolist(), documents=list(texts),
                                    metadatas=list(metadatas))
 
     def delete(self, ids: Sequence[str]) -> None:
+        self._chunks = None
         for start in range(0, len(ids), 5000):
             self.collection.delete(ids=list(ids[start:start + 5000]))
 
@@ -76,7 +81,12 @@ class ChromaStore:
         return int(self.collection.count())
 
     def chunk_vectors(self) -> dict[str, NDArray[np.float32]]:
-        """Every page's chunk vectors (unit rows, in chunk order) by page URL."""
+        """Every page's chunk vectors (unit rows, in chunk order) by page URL (read once; treat as read-only)."""
+        if self._chunks is None:
+            self._chunks = self._read_chunk_vectors()
+        return self._chunks
+
+    def _read_chunk_vectors(self) -> dict[str, NDArray[np.float32]]:
         rows: dict[str, list[tuple[int, NDArray[np.float32]]]] = {}
         offset = 0
         while True:
