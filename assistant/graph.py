@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict, deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -308,3 +308,25 @@ def metrics(nodes: Iterable[Node], edges: Iterable[Edge], home: str | None, back
         content_outlinks=c_outl[n.url], outlinks=outl[n.url], linking_pages=len(sources.get(n.url, ())),
         depth=depths.get(n.url), pagerank=ranks.get(n.url, 0.0), link_score=scores.get(n.url, 0.0),
         orphan=orphaned.get(n.url, "")) for n in nodes}
+
+
+MIN_ARTICLE_WORDS = 200     # shorter pages (about, contact, tag pages) are not important by PageRank alone
+
+
+def important_pages(configured: Iterable[str], referring_domains: Mapping[str, int], known: Container[str],
+                    articles: Mapping[str, float], top_share: float,
+                    top_reason: Callable[[str], str] | None = None) -> dict[str, list[str]]:
+    """The pages that matter, with why: named in the config, backlinked (``known`` pages only), or — among at
+    least 10 ``articles`` (article URL → PageRank) — in the top ``top_share`` by PageRank. The audit's
+    underlinked-page rule, the suggestion engine's ``--all`` and the plan all use this one definition."""
+    why: dict[str, list[str]] = defaultdict(list)
+    for url in configured:
+        why[url].append("marked important in the config")
+    for url, n in referring_domains.items():
+        if n > 0 and url in known:
+            why[url].append(f"{n} referring domain{'s' if n != 1 else ''}")
+    if len(articles) >= 10:
+        ranked = sorted(articles, key=lambda u: (-articles[u], u))
+        for url in ranked[:max(1, int(len(ranked) * top_share))]:
+            why[url].append(top_reason(url) if top_reason else f"top {top_share:.0%} by PageRank")
+    return dict(why)

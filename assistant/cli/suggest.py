@@ -37,7 +37,7 @@ def suggest(
     if url is not None and url not in engine.data.pages:
         raise UserError(f"{url} is not an indexable page with text (redirect, error, noindex or canonicalised)")
     if all_:
-        found = suggest_all(engine, important_pages(engine.data), limit)
+        found = suggest_all(engine, important_pages(engine.data, services.settings.audit.important_top_share), limit)
     elif to is not None and url is not None:
         found = engine.suggest_to(url, limit)
     else:

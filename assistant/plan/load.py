@@ -43,7 +43,7 @@ def load_input(services: Services, focus: list[str] | None = None, today: date |
                 wanted.append(fix_for(f)[0])
                 if f.rule == "forgotten-old-content":
                     limits[wanted[-1]] = CANDIDATES_OLD_PAGE
-        wanted += important_pages(data)
+        wanted += important_pages(data, services.settings.audit.important_top_share)
     targets = [t for t in dict.fromkeys(wanted) if t in data.pages][:MAX_TARGETS if not focus else None]
     suggestions = {}
     for i, target in enumerate(targets):

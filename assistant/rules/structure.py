@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
+from assistant import graph
+from assistant.graph import MIN_ARTICLE_WORDS
 from assistant.models import Finding
 from assistant.rules.data import AuditData
 
 MAX_LISTED = 10
 RELATED_QUANTILE = 0.95     # a related pair is more similar than 95 % of the site's random page pairs
-MIN_ARTICLE_WORDS = 200     # shorter pages (about, contact, tag pages) are not important by PageRank alone
 
 
 def orphan_page(data: AuditData) -> list[Finding]:
@@ -36,18 +37,11 @@ def orphan_page(data: AuditData) -> list[Finding]:
 
 def important_pages(data: AuditData) -> dict[str, list[str]]:
     """Important pages with why: backlinked, high Link Score (top share), or named in the config."""
-    why: dict[str, list[str]] = defaultdict(list)
-    for url in data.important:
-        why[url].append("marked important in the config")
-    for url, n in data.referring_domains.items():
-        if n > 0 and url in data.metrics:
-            why[url].append(f"{n} referring domain{'s' if n != 1 else ''}")
-    ranked = sorted((m for m in data.metrics.values() if m.indexable and m.url not in data.hubs
-                     and data.pages[m.url].word_count >= MIN_ARTICLE_WORDS), key=lambda m: -m.pagerank)
-    top = ranked[: max(1, int(len(ranked) * data.settings.important_top_share))] if len(ranked) >= 10 else []
-    for m in top:
-        why[m.url].append(f"Link Score {m.link_score:.0f} (top {data.settings.important_top_share:.0%})")
-    return why
+    share = data.settings.important_top_share
+    articles = {m.url: m.pagerank for m in data.metrics.values() if m.indexable and m.url not in data.hubs
+                and data.pages[m.url].word_count >= MIN_ARTICLE_WORDS}
+    return graph.important_pages(data.important, data.referring_domains, data.metrics, articles, share,
+                                 lambda url: f"Link Score {data.metrics[url].link_score:.0f} (top {share:.0%})")
 
 
 def important_page_underlinked(data: AuditData) -> list[Finding]:

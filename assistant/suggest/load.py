@@ -21,7 +21,6 @@ from assistant.store.queries import UnknownURL, resolve_url
 from assistant.suggest.vectors import VectorIndex
 
 log = logging.getLogger(__name__)
-MIN_ARTICLE_WORDS = 200     # as the audit: shorter pages are not "important" by PageRank alone
 
 
 @dataclass(frozen=True)
@@ -109,10 +108,8 @@ def _chunks(services: Services) -> dict[str, NDArray[np.float32]] | None:
 
 
 def important_pages(data: SiteData, top_share: float = 0.1) -> list[str]:
-    """Configured, backlinked and top-``top_share``-PageRank article pages (the audit's definition)."""
-    out = set(data.important) | {u for u, n in data.referring_domains.items() if n > 0 and u in data.pages}
-    ranked = sorted((u for u, p in data.pages.items() if u not in data.hubs and p.words >= MIN_ARTICLE_WORDS),
-                    key=lambda u: -data.pagerank.get(u, 0.0))
-    if len(ranked) >= 10:
-        out.update(ranked[:max(1, int(len(ranked) * top_share))])
-    return sorted(out, key=lambda u: (-data.pagerank.get(u, 0.0), u))
+    """The audit's important pages (:func:`assistant.graph.important_pages`), highest PageRank first."""
+    articles = {u: data.pagerank.get(u, 0.0) for u, p in data.pages.items()
+                if u not in data.hubs and p.words >= graph.MIN_ARTICLE_WORDS}
+    found = graph.important_pages(data.important, data.referring_domains, data.pages, articles, top_share)
+    return sorted(found, key=lambda u: (-data.pagerank.get(u, 0.0), u))
