@@ -45,6 +45,11 @@ def test_each_flaw_becomes_a_task(flawed_plan: tuple[Site, Flaws, dict[str, Any]
     assert u + flaws.broken_target in first_pages(plan, "fix-broken-link")
     assert u + flaws.redirect_source in all_pages(plan, "fix-redirected-link")
     assert u + flaws.nofollow_target in first_pages(plan, "remove-nofollow")
+    actions = {t["type"]: t["action"] for t in plan["tasks"]}
+    assert actions["fix-broken-link"].startswith("Fix the ") and "(HTTP 404)" in actions["fix-broken-link"]
+    assert actions["fix-redirected-link"].startswith("Change the ") and "point straight at" in \
+        actions["fix-redirected-link"]
+    assert actions["remove-nofollow"].startswith("Remove rel=nofollow from the ")
     assert u + flaws.link_dump in first_pages(plan, "reduce-links")
     assert u + flaws.seller in first_pages(plan, "avoid-link")                      # our page selling links
     assert "https://casino-wins.example/" in first_pages(plan, "avoid-link")         # a bought backlink

@@ -168,32 +168,29 @@ def _sources_action(verb: str, ev: dict[str, Any], target: str, tail: str) -> st
     return f"{verb} the {ev['links']} link(s) to {path_of(target)} on {pages_list(sources)}{tail}"
 
 
-def broken(f: Finding, data: AuditData) -> list[Task]:
-    ev = f.evidence
-    target = ev["target"]
+def _link_fix(kind: str, verb: str, tail: Callable[[dict[str, Any]], str],
+              per: float) -> Callable[[Finding, AuditData], list[Task]]:
+    """A converter for a finding about links to one target on several pages: "<verb> the N link(s) to /x on
+    /a, /b<tail>", impact growing with the number of links (``per`` links = one step)."""
+    def build(f: Finding, data: AuditData) -> list[Task]:
+        ev = f.evidence
+        action = _sources_action(verb, ev, ev["target"], tail(ev))
+        return [_base(f, kind, f.urls, action, severity_impact(f.severity, ev["links"] / per),
+                      edits=len(ev["sources"]))]
+    return build
+
+
+def _broken_tail(ev: dict[str, Any]) -> str:
     what = f"HTTP {ev['status']}" if ev.get("status") else str(ev.get("error"))
-    action = _sources_action("Fix", ev, target, f" ({what}): point them to the live page that replaced it, or "
-                             f"restore {path_of(target)} or 301-redirect it to the closest live page.")
-    return [_base(f, "fix-broken-link", f.urls, action, severity_impact(f.severity, ev["links"] / 10),
-                  edits=len(ev["sources"]))]
+    return (f" ({what}): point them to the live page that replaced it, or restore {path_of(ev['target'])} or "
+            "301-redirect it to the closest live page.")
 
 
-def redirected(f: Finding, data: AuditData) -> list[Task]:
-    ev = f.evidence
-    target = ev["target"]
-    action = _sources_action("Change", ev, target, f" (it redirects with {ev['status']}) to point straight at "
-                             f"{path_of(ev['final_url'])}.")
-    return [_base(f, "fix-redirected-link", f.urls, action, severity_impact(f.severity, ev["links"] / 20),
-                  edits=len(ev["sources"]))]
-
-
-def nofollow(f: Finding, data: AuditData) -> list[Task]:
-    ev = f.evidence
-    target = ev["target"]
-    action = _sources_action("Remove rel=nofollow from", ev, target, "; if the page should stay out of search "
-                             "results, give it noindex instead.")
-    return [_base(f, "remove-nofollow", f.urls, action, severity_impact(f.severity, ev["links"] / 10),
-                  edits=len(ev["sources"]))]
+broken = _link_fix("fix-broken-link", "Fix", _broken_tail, 10)
+redirected = _link_fix("fix-redirected-link", "Change", lambda ev: f" (it redirects with {ev['status']}) to point "
+                       f"straight at {path_of(ev['final_url'])}.", 20)
+nofollow = _link_fix("remove-nofollow", "Remove rel=nofollow from", lambda ev: "; if the page should stay out of "
+                     "search results, give it noindex instead.", 10)
 
 
 def generic(f: Finding, data: AuditData) -> list[Task]:
