@@ -11,6 +11,7 @@ import hashlib
 import io
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -47,13 +48,20 @@ class Loaded:
     size: int
 
 
-def load(path: Path) -> Loaded:
-    """Read and split one export file (the only I/O of the backlinks parser)."""
+def read_decoded(path: Path, fail: Callable[[str], Exception]) -> tuple[bytes, str, str, list[str]]:
+    """(bytes, text, encoding, warnings) of a text file people export from spreadsheets and SEO tools (see
+    :func:`decode`); an unreadable file raises ``fail(reason)``."""
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ReadError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise fail(str(exc.strerror or exc)) from None
     text, encoding, warnings = decode(data)
+    return data, text, encoding, warnings
+
+
+def load(path: Path) -> Loaded:
+    """Read and split one export file (the only I/O of the backlinks parser)."""
+    data, text, encoding, warnings = read_decoded(path, lambda why: ReadError(f"cannot read {path}: {why}"))
     table = parse_table(text, encoding)
     table.warnings[:0] = warnings
     return Loaded(table, hashlib.sha256(data).hexdigest(), len(data))

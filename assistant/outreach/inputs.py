@@ -28,7 +28,14 @@ from assistant.backlinks.formats import (
     parse,
     source_url,
 )
-from assistant.backlinks.readfile import ReadError, decode, load, parse_number, parse_table, sniff_delimiter
+from assistant.backlinks.readfile import (
+    ReadError,
+    load,
+    parse_number,
+    parse_table,
+    read_decoded,
+    sniff_delimiter,
+)
 from assistant.models import Backlink
 from assistant.outreach.domains import registrable_domain
 
@@ -145,11 +152,8 @@ def _nonempty(found: ProspectList, name: str) -> ProspectList:
 
 def read_prospect_file(path: Path) -> ProspectList:
     """Read one prospect list (UTF-8 with or without BOM, UTF-16, or Windows-1252 with a warning)."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the prospect list ({exc.strerror or exc})") from None
-    text, _encoding, warnings = decode(data)
+    _data, text, _encoding, warnings = read_decoded(
+        path, lambda why: InputError(f"{path}: cannot read the prospect list ({why})"))
     found = parse_prospects(text, str(path))
     found.warnings[:0] = [f"{path}: {w}" for w in warnings]
     return found
