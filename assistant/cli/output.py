@@ -41,29 +41,30 @@ def emit_table(rows: Sequence[dict[str, Any]], columns: Sequence[str], title: st
     stdout().print(table)
 
 
-class RichProgress:
-    """The ingest progress bar on stderr (silent when stderr is not a terminal)."""
+class StepBar:
+    """Progress bars on stderr, one per named step (silent when stderr is not a terminal)."""
 
     def __init__(self, progress: Progress) -> None:
         self._p = progress
-        self._crawl: TaskID | None = None
-        self._embed: TaskID | None = None
+        self._tasks: dict[str, TaskID] = {}
+
+    def step(self, name: str, done: int, total: int | None) -> None:
+        """Step ``name`` is at ``done`` of ``total`` (None: not known yet)."""
+        if name not in self._tasks:
+            self._tasks[name] = self._p.add_task(name, total=total)
+        self._p.update(self._tasks[name], completed=done, total=total)
 
     def crawl(self, done: int, total: int) -> None:
-        if self._crawl is None:
-            self._crawl = self._p.add_task("crawl", total=total)
-        self._p.update(self._crawl, completed=done, total=total)
+        self.step("crawl", done, total)
 
     def embed(self, done: int, total: int) -> None:
-        if self._embed is None:
-            self._embed = self._p.add_task("embed chunks", total=total)
-        self._p.update(self._embed, completed=done, total=total)
+        self.step("embed chunks", done, total)
 
 
 @contextmanager
-def progress_bar() -> Iterator[RichProgress]:
+def progress_bar(transient: bool = False) -> Iterator[StepBar]:
     console = stderr()
     with Progress(TextColumn("[bold]{task.description:<12}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, transient=False,
+                  TimeElapsedColumn(), console=console, transient=transient,
                   disable=not console.is_terminal) as progress:
-        yield RichProgress(progress)
+        yield StepBar(progress)

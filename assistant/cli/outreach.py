@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -14,11 +12,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from assistant.cli.common import UserError, friendly, state
-from assistant.cli.output import emit_table, stderr
+from assistant.cli.output import emit_table, progress_bar, stderr
 
 if TYPE_CHECKING:
     from assistant.outreach import Options, Report
-    from assistant.outreach.load import Step
     from assistant.services import Services
 
 # BuzzStream / Pitchbox import columns first, then ours
@@ -71,8 +68,8 @@ def run_outreach(services: Services, opts: Options) -> Report:
         if not path.is_file():
             raise UserError(f"{path}: no such file")
     try:
-        with _progress() as step:
-            report = run(services, opts, step)
+        with progress_bar() as bar:          # fetch, embed, draft
+            report = run(services, opts, bar.step)
     except (InputError, OutreachError) as exc:
         raise UserError(str(exc)) from None
     _warn(report.warnings)
@@ -133,20 +130,3 @@ def _warn(warnings: list[str]) -> None:
         err.print(f"[yellow]warning:[/] {escape(w)}", highlight=False)
     if len(warnings) > SHOWN_WARNINGS:
         err.print(f"[yellow]… {len(warnings) - SHOWN_WARNINGS} more warnings[/]", highlight=False)
-
-
-@contextmanager
-def _progress() -> Iterator[Step]:
-    """A bar per step (fetch, embed, draft) on stderr; silent when stderr is not a terminal."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
-
-    console = stderr()
-    tasks: dict[str, TaskID] = {}
-    with Progress(TextColumn("[bold]{task.description:<12}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, disable=not console.is_terminal) as progress:
-        def step(name: str, done: int, total: int) -> None:
-            if name not in tasks:
-                tasks[name] = progress.add_task(name, total=total)
-            progress.update(tasks[name], completed=done, total=total)
-
-        yield step

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from assistant.cli.common import UserError, friendly, state
-from assistant.cli.output import emit_json, stderr
+from assistant.cli.output import emit_json, progress_bar, stderr
 from assistant.store.queries import UnknownURL, resolve_url
 
 if TYPE_CHECKING:
@@ -123,19 +123,17 @@ def outreach_rows(services: Services, prospects: list[Path], competitors: list[P
 def make_plan(services: Services, focus: list[str], top: int | None, today: date | None, llm: bool,
               outreach: list[dict[str, Any]] | None = None) -> Plan:
     """Load, build and summarise the plan, with a progress bar over the pages links are routed to."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     from assistant.plan import build_plan
     from assistant.plan.load import load_input
     from assistant.plan.summary import fallback_summary
 
     console = stderr()
-    with Progress(TextColumn("[bold]{task.description:<12}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, transient=True, disable=not console.is_terminal) as bar:
-        job = bar.add_task("audit + load", total=None)
+    with progress_bar(transient=True) as bar:
+        bar.step("audit + load", 0, None)
 
         def tick(done: int, total: int) -> None:
-            bar.update(job, description="suggest", completed=done, total=total)
+            bar.step("audit + load", 1, 1)
+            bar.step("suggest", done, total)
 
         inp = load_input(services, focus, today, outreach, progress=tick)
     for url in focus:
