@@ -65,6 +65,23 @@ def test_changed_and_vanished_pages(mini: Site, tmp_path: Path) -> None:
     assert any("Brand new opening paragraph" in d for d in hits["documents"])
 
 
+def test_an_older_extractor_version_reparses_every_page_once(mini: Site, tmp_path: Path) -> None:
+    """An upgrade that changes what extraction records reaches pages whose bytes have not changed; vectors
+    are rewritten only where the page's content (title and text) changed."""
+    ws = tmp_path / "ws"
+    cli_json("--workspace", str(ws), "ingest", mini.url + "sitemap.xml", "--no-embed")
+    conn = sqlite3.connect(ws / "assistant.db")
+    with conn:
+        conn.execute("UPDATE meta SET value = '1' WHERE key = 'extractor_version'")
+        conn.execute("UPDATE pages SET title = 'stale title' WHERE status = 200")
+    conn.close()
+    again = cli_json("--workspace", str(ws), "ingest", mini.url + "sitemap.xml", "--no-embed")
+    assert again["unchanged"] == 0 and again["changed"] == 12
+    assert not db_rows(ws, "SELECT url FROM pages WHERE title = 'stale title'")
+    third = cli_json("--workspace", str(ws), "ingest", mini.url + "sitemap.xml", "--no-embed")
+    assert (third["changed"], third["unchanged"]) == (0, 12)
+
+
 def _wait_for(ws: Path, sql: str, at_least: int, proc: subprocess.Popen[bytes], limit: float = 60) -> None:
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline and proc.poll() is None:

@@ -53,6 +53,12 @@ class ExtractError(Exception):
         self.detail = detail
 
 
+# What the extraction records changes with this number; a workspace extracted by another version re-parses
+# every page once (same bytes or not) so that an upgrade reaches pages that have not changed since.
+# 2: the page title is <title> (site name stripped) before the first h1.
+EXTRACTOR_VERSION = "2"
+
+
 @dataclass(frozen=True)
 class Link:
     target: str              # absolute, normalised
@@ -151,8 +157,10 @@ def extract(html: str, url: str, trailing_slash: str = "keep") -> Extracted:
     if not blocks:   # trafilatura discarded the whole page: take the text blocks of the main element
         blocks = _fallback_blocks(tree)
     main_text = "\n".join(blocks)
+    # the page's own name: og:title, else <title> without the site's name (what crawlers report), else the first
+    # h1 (documentation pages often open with an h1 that is only a section heading, "1. Overview")
     title = normalize_space(_first(tree.xpath("//meta[@property='og:title']/@content")) or "") or \
-        normalize_space(" ".join(tree.xpath("(//h1)[1]//text()"))) or _strip_site_name(head_title)
+        _strip_site_name(head_title) or normalize_space(" ".join(tree.xpath("(//h1)[1]//text()")))
     published = find_date(tree, extensive_search=False, original_date=True) or None
     links = _place_links(tree, links_raw, blocks, refs, trailing_slash)
     return Extracted(

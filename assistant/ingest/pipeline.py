@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from assistant.ingest.embedding import EmbedJob, EmbedWorker, reconcile
-from assistant.ingest.extract import Extracted
+from assistant.ingest.extract import EXTRACTOR_VERSION, Extracted
 from assistant.ingest.fetch import Fetcher, FetchError, Response
 from assistant.ingest.sources import Seed, Source
 from assistant.ingest.text import chunk_text
@@ -117,6 +117,7 @@ class Ingestor:
         unclean = db.unclean_runs(run_id)
         db.mark_interrupted(run_id)
         self.known = db.known()
+        self.reparse = bool(self.known) and db.meta("extractor_version") != EXTRACTOR_VERSION
         self.source = source
         self.summary = summary
         self.run_id = run_id
@@ -174,6 +175,8 @@ class Ingestor:
         summary.fetched = handled
         summary.totals = db.counts()
         summary.seconds = time.monotonic() - started
+        if summary.complete:
+            db.set_meta("extractor_version", EXTRACTOR_VERSION)
         db.finish_run(run_id, "done", summary.complete, summary.as_dict())
         return summary
 
@@ -239,7 +242,7 @@ class Ingestor:
                 resp = self._read_file(seed.url, self.source.files[seed.url])
             else:
                 known = self.known.get(seed.url)
-                usable = known is not None and known.body_hash is not None
+                usable = known is not None and known.body_hash is not None and not self.reparse
                 resp = self.fetcher.get(
                     seed.url, etag=known.etag if usable and known else None,
                     last_modified=known.last_modified if usable and known else None,
@@ -250,7 +253,7 @@ class Ingestor:
             return Fetched(resp)
         body_hash = hashlib.sha256(resp.content).hexdigest()
         known = self.known.get(resp.final_url)
-        if known and known.status == 200 and known.body_hash == body_hash:
+        if known and known.status == 200 and known.body_hash == body_hash and not self.reparse:
             return Fetched(resp, body_hash)
         return Fetched(resp, body_hash, self.extractor(resp.content, resp.headers.get("content-type", ""),
                                                        resp.final_url, self.crawl.trailing_slash))
