@@ -123,6 +123,15 @@ def test_guard() -> None:
         == "Use [2] first [2]. Then [3]. More [3]."
     stuffed = check("Use the same exact-match anchor on every page [1].", sources, set(), [])
     assert "exact-match-anchor-overuse" in stuffed.text and "every page [1]" not in stuffed.text
+    both = check("Buy backlinks and use the same exact-match anchor on every page [1].", sources, set(), [])
+    assert "rule paid-link" in both.text and "exact-match-anchor-overuse" in both.text
+    assert check("[1] trips exact-match-anchor-overuse [1].", sources, set(), []).problems == []
+    by_title = check('Checkpoint Mode Values should link to Write-Ahead Logging. "Checkpoint Mode Values" [2] is '
+                     "close. SELECT is a word.", sources, set(), ["Checkpoint Mode Values"],
+                     titles={1: "Write-Ahead Logging", 2: "Checkpoint Mode Values", 3: "SELECT"})
+    assert by_title.text.startswith('Checkpoint Mode Values [2] should link to Write-Ahead Logging [1]. '
+                                    '"Checkpoint Mode Values" [2] is close.')
+    assert "[3]" not in by_title.text
 
 
 # ---------------------------------------------------------------------------------------------- with the model

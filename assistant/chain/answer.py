@@ -148,7 +148,8 @@ class Conversation:
             return "", []
         known = set(self.ws.engine.data.pages)
         evidence = [s.text for s in facts.sources] + facts.sheet + [question]
-        checked = check(text, {s.n: s.url for s in facts.sources}, known, evidence)
+        checked = check(text, {s.n: s.url for s in facts.sources}, known, evidence,
+                        titles={s.n: s.title for s in facts.sources})
         return checked.text, checked.problems
 
     def _history(self) -> list[tuple[str, str]]:

@@ -18,12 +18,14 @@ _CITE = re.compile(r"\[(\d{1,3})\]")
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?")
 _QUOTE = re.compile(r"(?<![\w])[\"“'‘]([^\"“”'‘’\n]{3,160})[\"”'’](?![\w])")
 _SENTENCE = re.compile(r"(?:[^.!?]|[.!?](?=\S))+(?:[.!?]+\s*|$)")
-BAD_ADVICE = re.compile(
+PAID_ADVICE = re.compile(
     r"\b(buy\w*|purchas\w*|pay\w*|sell\w*|rent\w*|exchang\w*|swap\w*|trad\w*|sponsor\w*)\b[^.!?\n]{0,60}"
     r"\b(links?|backlinks?|guest posts?)\b|\b(links?|backlinks?)\b[^.!?\n]{0,40}\b(for sale|for money|exchange|"
-    r"swap|packages?)\b|\bprivate blog networks?\b|\bPBNs?\b|\blink (farms?|schemes?|wheels?)\b|"
+    r"swap|packages?)\b|\bprivate blog networks?\b|\bPBNs?\b|\blink (farms?|schemes?|wheels?)\b", re.I)
+ANCHOR_ADVICE = re.compile(
     r"\b(same|exact[- ]match|keyword[- ]rich)\b[^.!?\n]{0,40}\banchors?\b[^.!?\n]{0,40}\b(every|all|each|always|"
     r"everywhere|as many|repeated\w*|stuff\w*)\b|\bstuff\w*\b[^.!?\n]{0,30}\b(anchors?|keywords?)\b", re.I)
+BAD_ADVICE = re.compile(f"{PAID_ADVICE.pattern}|{ANCHOR_ADVICE.pattern}", re.I)
 NEGATION = re.compile(r"\b(never|don'?t|do not|doesn'?t|avoid\w*|not|no|against|violat\w*|refus\w*|instead of|"
                       r"rather than|penal\w*|spam\w*|risk\w*|unsafe|bad practice|shouldn'?t|should not|won'?t)\b", re.I)
 # text written to steer a model ("ignore your instructions", "SYSTEM NOTE:"): crawled pages are data, so such
@@ -57,15 +59,30 @@ def defang(text: str) -> str:
     return "".join(kept).strip() if len(kept) < len(_sentences(text)) else text
 
 
+def cite_titles(text: str, titles: dict[int, str]) -> str:
+    """``text`` with a citation after each source title it names without one (a small model often names a
+    page "Checkpoint Mode Values" instead of citing it [2]). Only titles of two or more words count, so a
+    one-word title ("SELECT") is never mistaken for a word of the prose."""
+    for n, title in sorted(titles.items(), key=lambda item: -len(item[1])):
+        if len(title.split()) < 2:
+            continue
+        pattern = re.compile(r"([\"“]?)" + re.escape(title) + r"([\"”]?)(?![\"”]?\s*\[\d)(?![\w-])")
+        text = pattern.sub(lambda m: f"{m.group(0)} [{n}]", text)  # noqa: B023 (used at once)
+    return text
+
+
 def check(text: str, sources: dict[int, str], known_urls: set[str], evidence: list[str],
-          cite_or_drop: bool = True) -> Checked:
+          cite_or_drop: bool = True, titles: dict[int, str] | None = None) -> Checked:
     """``text`` with unknown citations and URLs removed, made-up quotes dropped, bad advice replaced, text
     that addresses a model dropped, and (``cite_or_drop``) claims that cite nothing dropped: a sentence must
     cite a source [n], or continue a sentence that does, and its numbers must be in the evidence.
 
-    ``sources`` maps citation numbers to URLs; ``evidence`` is the text quotes may come from (cited pages'
+    ``sources`` maps citation numbers to URLs (``titles``, to the pages' titles: a title named without its
+    citation gets it, see :func:`cite_titles`); ``evidence`` is the text quotes may come from (cited pages'
     main text, the fact sheet, the question)."""
     problems: list[str] = []
+    if titles:
+        text = cite_titles(text, titles)
 
     def cite(m: re.Match[str]) -> str:
         if int(m.group(1)) in sources:
@@ -108,11 +125,13 @@ def check(text: str, sources: dict[int, str], known_urls: set[str], evidence: li
                 continue
             grounded = has_cite
         if BAD_ADVICE.search(sentence) and not NEGATION.search(sentence):
-            key = "anchors" if re.search(r"anchor|keyword", sentence, re.I) else "paid-link"
-            problems.append(f"advice against rule {key} removed")
-            if key not in replaced:
-                replaced.add(key)
-                out.append(" " + RULE_TEXT[key])
+            keys = [k for k, advice in (("paid-link", PAID_ADVICE), ("anchors", ANCHOR_ADVICE))
+                    if advice.search(sentence)]
+            for key in keys:
+                problems.append(f"advice against rule {key} removed")
+                if key not in replaced:
+                    replaced.add(key)
+                    out.append(" " + RULE_TEXT[key])
             continue
         out.append(sentence)
     return Checked(re.sub(r"[ \t]+", " ", "".join(out)).strip(), problems)
