@@ -1,8 +1,9 @@
 """paid-link: backlinks and outbound links that look bought.
 
 The signals are deliberately plain and each one is named in the finding's evidence, so a person can
-check it: declared ``rel=sponsored``, link-selling language with prices, off-topic gambling/pharma/loan
-pages (off-topic: our own site does not talk about them), link farms, one link repeated site-wide.
+check it: declared ``rel=sponsored``, link-selling or link-exchange language (with or without prices),
+off-topic gambling/pharma/loan pages (off-topic: our own site does not talk about them), link farms, one link
+repeated site-wide.
 """
 
 from __future__ import annotations
@@ -14,11 +15,21 @@ from urllib.parse import urlsplit
 from assistant.models import Backlink, Finding
 from assistant.rules.data import AuditData
 
+# a price: "$150", "€ 79", "60$", "120 USD", "USD 120", "99 euros"
+_PRICE = (r"(?:[$€£]\s?\d[\d,.]*|\b\d[\d,.]*\s?(?:[$€£]|(?:usd|eur|gbp|dollars?|euros?)\b)|"
+          r"\b(?:usd|eur|gbp)\s?\d[\d,.]*)")
+# what link sellers sell ("links" alone is not enough: a plan "with unlimited links" is no link sale)
+_GOODS = (r"(?:do[- ]?follow|back\s?links?|guest\s*posts?|link\s*(?:placements?|insertions?)|sponsored\s*"
+          r"(?:posts?|articles?|content)|niche\s*edits?|per\s+(?:article|post|link))")
 SELLING = re.compile(
-    r"write\s*for\s*us|guest\s*post(?:ing)?\s*(?:price|pricing|rates?|service|packages?|\$|€|£)|sponsored\s*posts?|"
-    r"buy\s+(?:back)?links?|link\s*insertion|paid\s*(?:guest\s*)?posts?|(?:do)?follow\s+links?\s+for\s+sale|"
-    r"[$€£]\s?\d+\s*(?:per|/|for\s+a)\s*(?:do)?follow|(?:do)?follow\s+links?\s*[-–:]?\s*[$€£]\s?\d+|"
-    r"sell(?:ing)?\s+(?:back)?links|link\s*packages?|pbn\b|niche\s+edits?", re.IGNORECASE)
+    r"write\s*for\s*us|guest\s*post(?:ing)?\s*(?:price|pricing|rates?|service|packages?|fees?|\$|€|£)|"
+    r"sponsored\s*(?:posts?|articles?|content|reviews?)|paid\s*(?:guest\s*)?(?:posts?|articles?|placements?|reviews?)|"
+    r"buy\s+(?:back)?links?|link\s*(?:insertions?|placements?)|(?:do[- ]?)?follow\s+(?:back)?links?\s+for\s+sale|"
+    r"sell(?:ing)?\s+(?:back)?links|link\s*packages?|pbn\b|niche\s+edits?|"
+    r"link\s*(?:exchanges?|swaps?)|reciprocal\s+(?:back)?links?|exchange\s+(?:back)?links|"
+    r"(?:we\s+)?accept(?:ed|ing)?\s+(?:paid\s+|sponsored\s+)?guest\s*posts?|guest\s*posts?\s+(?:are\s+)?accepted|"
+    r"\b(?:da|dr)\s?\d{1,2}\s?\+|"
+    + _PRICE + r"[^.!?\n]{0,40}?" + _GOODS + "|" + _GOODS + r"[^.!?\n]{0,40}?" + _PRICE, re.IGNORECASE)
 OFF_TOPIC = {     # phrases, not bare words: "slots", "pills" and "loans" also occur in technical writing
     "gambling": re.compile(r"casinos?\b|sports?\s*betting|betting\s+(?:tips|odds|sites?)|sportsbook|poker|"
                            r"slot\s*machines?|online\s+slots|free\s+spins|roulette|jackpot|gambling", re.IGNORECASE),
