@@ -138,8 +138,8 @@ def test_xhtml_with_xml_declaration_parses() -> None:
 
 
 def test_title_is_the_title_element_before_a_section_heading() -> None:
-    doc = """<html><head><title>Write-Ahead Logging</title></head><body>
-    <h1>1. Overview</h1><p>{a}</p><h1>2. How WAL works</h1><p>{a}</p></body></html>""".format(a=ARTICLE)
+    doc = f"""<html><head><title>Write-Ahead Logging</title></head><body>
+    <h1>1. Overview</h1><p>{ARTICLE}</p><h1>2. How WAL works</h1><p>{ARTICLE}</p></body></html>"""
     assert extract(doc, "http://site.test/wal.html").title == "Write-Ahead Logging"
     assert extract(PAGE, "http://site.test/docs/page/").title == "Guide to wiring"          # site name stripped
     untitled = doc.replace("<title>Write-Ahead Logging</title>", "")

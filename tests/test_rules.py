@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import numpy as np
+import pytest
 
 from assistant.models import Backlink, PageMetrics
 from assistant.rules import run_rules
 from assistant.rules.data import AuditData, LinkInfo, PageInfo, Similarity
-from assistant.rules.paid import paid_link
+from assistant.rules.paid import SELLING, paid_link
 from assistant.settings import AuditSettings
 
 SITE = "https://site.test/"
@@ -84,6 +85,22 @@ def test_paid_link_signals_and_clean_technical_words() -> None:
     found = paid_link(data(pages, backlinks=sitewide))
     assert found and "site-wide" in " ".join(found[0].evidence["signals"])
     assert not paid_link(data(pages, backlinks=sitewide[:9]))
+
+
+@pytest.mark.parametrize(("text", "sells"), [
+    ("Price per article: 120 USD including one do-follow link.", True),
+    ("Standard post with 2 contextual backlinks – 60$.", True),
+    ("We charge a fee of $45 for each published post with a dofollow link.", True),
+    ("Permanent do follow backlinks from our tech blog, only 35 euros each.", True),
+    ("Sponsored articles are welcome.", True),
+    ("Guest posts accepted on any topic, DA 45+.", True),
+    ("Link exchange welcome: contact us for reciprocal links.", True),
+    ("Our plan costs $10 per month and includes unlimited links.", False),
+    ("A checkpoint costs 10 ms per page; the DA of the device is 3.", False),
+    ("Follow the links below to read the release notes for Go 1.21.", False),
+])
+def test_link_selling_language(text: str, sells: bool) -> None:
+    assert bool(SELLING.search(text)) is sells
 
 
 def test_gambling_site_is_on_topic_for_itself() -> None:
