@@ -60,6 +60,7 @@ def test_guard_passes_an_honest_draft() -> None:
     ("Hyperlink it with the text 'Go pipelines'.", "anchor"),
     ("Our pipelines make programs 3x faster, 87% of readers agree.", "numbers"),
     ("Our award-winning guide is trusted by thousands of engineers.", "claims"),
+    ("Using it can significantly improve the performance of your programs.", "claims"),
     ("Also see http://cheap-links.example/offer for more.", "neither our page"),
     ("Best regards,\n[Your Name]", "placeholder"),
     ("Rust's ownership model prevents data races at compile time, they say.", "copies the prospect page"),

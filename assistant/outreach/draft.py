@@ -11,6 +11,7 @@ to the one ask the guard allows: a mention, if the author thinks it helps their 
 from __future__ import annotations
 
 import re
+import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,9 @@ SCHEMA: dict[str, Any] = {"type": "object", "properties": {k: {"type": "string"}
                           "required": list(PARTS)}
 SUMMARY_CHARS = 320
 MIN_DESCRIPTION = 40
+PROSE_WORDS = 12                 # a summary paragraph has at least this many words …
+MENU_WORDS = 12                  # … and no sentence this long of mostly capitalised words (a menu):
+LOWER_SHARE = 0.4                # prose has at least this share of lower-case words
 Ask = Callable[[str, str], dict[str, Any]]       # (system, user) -> the model's JSON object
 
 
@@ -52,7 +56,7 @@ def summary(description: str, text: str) -> str:
     description = normalize_space(description)
     if len(description) >= MIN_DESCRIPTION:
         return description
-    first = normalize_space(text.split("\n", 1)[0]) if text else ""
+    first = next((para for para in map(normalize_space, text.split("\n")) if _prose(para)), "")
     out = ""
     for start, end in sentences(first):
         piece = first[start:end].strip()
@@ -60,6 +64,16 @@ def summary(description: str, text: str) -> str:
             break
         out = f"{out} {piece}".strip()
     return out[:SUMMARY_CHARS] or description
+
+
+def _prose(paragraph: str) -> bool:
+    """A paragraph that reads as prose: sentences of several words, not a menu, a tagline or a heading
+    ("Small. Fast. Reliable. Home Menu About Documentation Download …")."""
+    spans = [paragraph[a:b].split() for a, b in sentences(paragraph)]
+    return bool(spans) and sum(map(len, spans)) >= PROSE_WORDS and \
+        statistics.median(map(len, spans)) >= 5 and \
+        all(len(words) < MENU_WORDS or sum(w[0].islower() for w in words) >= LOWER_SHARE * len(words)
+            for words in spans)
 
 
 def _topics(terms: tuple[str, ...]) -> str:

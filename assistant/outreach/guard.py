@@ -49,7 +49,10 @@ _BOAST = re.compile(
     r"award[\s-]winning|\bworld'?s\s+(?:best|leading|first|largest)|industry[\s-]leading|market[\s-]leading|"
     r"#\s?1\b|\bnumber\s+one\b|\bmost\s+(?:popular|trusted|read|visited|comprehensive|complete|authoritative)\b|"
     r"\btrusted\s+by\b|\b(?:millions|thousands|hundreds)\s+of\b|\bguarantee\w*|\bproven\b|\bultimate\b|"
-    r"\bdefinitive\b|\bexperts?\s+agree\b|\bstudies\s+show\b",
+    r"\bdefinitive\b|\bexperts?\s+agree\b|\bstudies\s+show\b|"
+    r"\b(?:significantly|dramatically|drastically|massively|vastly|greatly)\s+(?:improv|boost|speed|increas|reduc|"
+    r"enhanc|faster|better|fewer|more|less)\w*|\bgame[\s-]?chang\w*|\brevolutioni[sz]\w*|\bunmatched\b|"
+    r"\bunparalleled\b|\bbest[\s-]in[\s-]class\b|\bblazing(?:ly)?[\s-]fast\b",
     re.IGNORECASE)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*\s?%?")
 _LINK = re.compile(r"\b(?:https?://|www\.)[^\s<>\"')\]]+", re.IGNORECASE)
