@@ -69,16 +69,18 @@ def test_an_older_extractor_version_reparses_every_page_once(mini: Site, tmp_pat
     """An upgrade that changes what extraction records reaches pages whose bytes have not changed; vectors
     are rewritten only where the page's content (title and text) changed."""
     ws = tmp_path / "ws"
-    cli_json("--workspace", str(ws), "ingest", mini.url + "sitemap.xml", "--no-embed")
+    first = cli_json("--workspace", str(ws), "ingest", mini.url + "sitemap.xml")
+    assert first["embedded_chunks"] > 0
     conn = sqlite3.connect(ws / "assistant.db")
     with conn:
         conn.execute("UPDATE meta SET value = '1' WHERE key = 'extractor_version'")
         conn.execute("UPDATE pages SET title = 'stale title' WHERE status = 200")
     conn.close()
-    again = cli_json("--workspace", str(ws), "ingest", mini.url + "sitemap.xml", "--no-embed")
+    again = cli_json("--workspace", str(ws), "ingest", mini.url + "sitemap.xml")
     assert again["unchanged"] == 0 and again["changed"] == 12
+    assert again["embedded_chunks"] == 0 and chroma_ids(ws) == expected_ids(ws)     # same content: same vectors
     assert not db_rows(ws, "SELECT url FROM pages WHERE title = 'stale title'")
-    third = cli_json("--workspace", str(ws), "ingest", mini.url + "sitemap.xml", "--no-embed")
+    third = cli_json("--workspace", str(ws), "ingest", mini.url + "sitemap.xml")
     assert (third["changed"], third["unchanged"]) == (0, 12)
 
 

@@ -62,6 +62,7 @@ class Known:
     last_modified: str | None
     final_url: str | None
     nofollow: bool = False
+    embedded_hash: str | None = None      # the content the page's vectors were made from
 
 
 def chunk_id(page_id: int, position: int) -> str:
@@ -131,9 +132,9 @@ class Database:
     # ------------------------------------------------------------------ pages
     def known(self) -> dict[str, Known]:
         rows = self.conn.execute(
-            "SELECT id, url, status, body_hash, etag, last_modified, final_url, nofollow FROM pages")
+            "SELECT id, url, status, body_hash, etag, last_modified, final_url, nofollow, embedded_hash FROM pages")
         return {r["url"]: Known(r["id"], r["status"], r["body_hash"], r["etag"], r["last_modified"], r["final_url"],
-                                bool(r["nofollow"])) for r in rows}
+                                bool(r["nofollow"]), r["embedded_hash"]) for r in rows}
 
     def outlinks(self, page_id: int) -> list[sqlite3.Row]:
         return list(self.conn.execute("SELECT target_url, internal, rel FROM links WHERE source_id=?", (page_id,)))
