@@ -98,7 +98,7 @@ def build(dst: Path) -> tuple[Path, Flaws]:
     # one anchor everywhere: six posts link to one post with the same words
     for rel in ("blog/json/index.html", "blog/gob/index.html", "blog/godoc/index.html", "blog/strings/index.html",
                 "blog/slices/index.html", "blog/laws-of-reflection/index.html"):
-        _inject(site, rel, para.format('Learn about <a href="/blog/go-image-package/">image processing in Go</a>.'))
+        _inject(site, rel, para.format('Learn about <a href="/blog/image/">image processing in Go</a>.'))
     # anchor cannibalisation: one phrase for two different pages
     _inject(site, "blog/context/index.html", para.format(
         'Start with the <a href="/blog/pipelines/">go concurrency patterns guide</a>.'))
@@ -107,7 +107,7 @@ def build(dst: Path) -> tuple[Path, Flaws]:
     return site, Flaws(
         orphan="blog/orphan-guide/", seller="blog/sponsored-deals/", link_dump="blog/link-dump/",
         broken_target="blog/no-such-post/", redirect_source="blog/defer-panic-and-recover/",
-        nofollow_target="blog/pipelines/", same_anchor_target="blog/go-image-package/",
+        nofollow_target="blog/pipelines/", same_anchor_target="blog/image/",
         cannibal_anchor="go concurrency patterns guide", old_post="blog/go-fix-history/",
         casino="blog/casino-guide/", casino_linker="blog/errors-are-values/",
         backlinked_underlinked="blog/gouk15/", exact_match_target="blog/maps/")

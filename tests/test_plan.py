@@ -30,7 +30,7 @@ from assistant.plan.links import NEW_LINKS_PER_PAGE, LinkIdea, trips_too_many, v
 from assistant.plan.load import load_input
 from assistant.plan.model import PlanInput
 from assistant.plan.summary import TASK_ID, fallback_summary, guard, llm_summary
-from assistant.plan.tasks import RULE_TASK, TASK_TYPES, Task, dedupe, prioritise, task_id
+from assistant.plan.tasks import RULE_TASK, TASK_TYPES, Task, dedupe, group_by_page, prioritise, task_id
 from assistant.rules import RULES
 from assistant.services import Services
 from assistant.settings import load_settings
@@ -154,6 +154,21 @@ def test_dedupe_merges_the_same_change() -> None:
     assert merged[0].evidence["findings"] == ["broken-internal-link", "redirected-internal-link"]
     assert merged[0].impact == 60.0 and "Also seen." in merged[0].why
     assert merged[0].id == task_id("fix-broken-link", ["http://other.host/a/", "http://other.host/gone/"])
+
+
+def test_many_link_fixes_on_one_page_are_one_task() -> None:
+    def broken(i: int, source: str = "https://x.test/req/") -> Task:
+        return Task("fix-broken-link", [f"https://x.test/m/{i}/", source], f"Fix {i}.", "Broken.", 70.0, 1,
+                    {"findings": ["broken-internal-link"], "severity": "high", "target": f"https://x.test/m/{i}/",
+                     "sources": [source], "links": 2})
+    others = [broken(100, "https://x.test/a/"), broken(101, "https://x.test/b/")]
+    tasks = group_by_page([broken(i) for i in range(12)] + others)
+    assert len(tasks) == 3 and others[0] in tasks and others[1] in tasks
+    group = next(t for t in tasks if t not in others)
+    assert group.pages[0] == "https://x.test/req/" and len(group.pages) == 13
+    assert group.action.startswith("On /req/, fix the 24 broken links to 12 pages (/m/0/, ")
+    assert group.impact > 70.0 and group.evidence["links"] == 24
+    assert len(group_by_page([broken(i) for i in range(9)])) == 9           # a few stay tasks of their own
 
 
 def test_format_json_prints_the_plan(go_ws: tuple[Path, dict[str, Any]]) -> None:

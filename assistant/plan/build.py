@@ -9,7 +9,7 @@ from assistant.plan.charts import chart_data
 from assistant.plan.findings import finding_tasks
 from assistant.plan.links import LinkGuard, LinkIdea, choose, link_impact, link_task, violations
 from assistant.plan.model import Plan, PlanInput
-from assistant.plan.tasks import dedupe, outreach_tasks, prioritise
+from assistant.plan.tasks import dedupe, group_by_page, outreach_tasks, prioritise
 
 # rules whose fix is a new link to the finding's page: with link tasks for that page, their own task is dropped
 # (kept for important-page-underlinked when the page is too deep, which in-content links alone may not fix)
@@ -75,7 +75,7 @@ def build_plan(inp: PlanInput, *, generated_at: str, top: int | None = None) -> 
                 continue
         tasks.extend(finding_tasks(f, inp.audit))
     tasks.extend(outreach_tasks(inp.outreach))
-    ranked = prioritise(dedupe(tasks))
+    ranked = prioritise(group_by_page(dedupe(tasks)))
     kept = ranked[:top] if top else ranked
     kept_ids = {t.id for t in kept}
     links = [i for i, t in by_idea.items() if t.id in kept_ids]

@@ -17,7 +17,8 @@ def same_anchor_everywhere(data: AuditData) -> list[Finding]:
     anchors: dict[str, Counter[str]] = defaultdict(Counter)
     shown: dict[str, str] = {}
     for link in data.links:
-        if link.internal and link.placement == "content" and link.source != link.target and link.anchor:
+        if (link.internal and link.placement == "content" and link.source != link.target and link.anchor
+                and data.live(link.target)):
             key = norm_anchor(link.anchor)
             anchors[link.target][key] += 1
             shown.setdefault(key, link.anchor)

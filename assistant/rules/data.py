@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from urllib.parse import urlsplit
 
 import numpy as np
 from numpy.typing import NDArray
@@ -191,6 +192,24 @@ class AuditData:
     def title(self, url: str) -> str:
         page = self.pages.get(url)
         return page.title if page and page.title else url
+
+    def live(self, url: str) -> bool:
+        """A page that answers 200 with HTML (what anchor rules judge: a broken or redirected target is the
+        link rules' business)."""
+        page = self.pages.get(url)
+        return page is not None and page.status == 200 and page.html
+
+    def names(self, anchor: str, url: str) -> bool:
+        """The anchor names the page: each of its words is in the page's title or URL path ("amalgamation" for
+        "The SQLite Amalgamation", "Functions" for "List Of SQLite Functions"; not "winning at roulette" for
+        "Casino roulette guide")."""
+        wanted = words(anchor.replace("_", " "))
+        if not wanted:
+            return False
+        named = set(words(self.title(url).replace("_", " "))) | set(words(urlsplit(url).path.replace("_", " ")))
+        named_text = " ".join(sorted(named))
+        hits = sum(1 for w in wanted if w in named or (len(w) >= 5 and w in named_text))
+        return hits == len(wanted)
 
     def threshold(self, embeddings: float, tfidf: float) -> float:
         """The similarity threshold for the method in use (TF-IDF cosines run far lower than embeddings')."""

@@ -123,8 +123,10 @@ def _outbound(data: AuditData, topics: set[str]) -> list[Finding]:
         match = SELLING.search(page.text)
         if match:
             out[url].append(f"the page advertises link selling (“{match.group(0).strip()}”)")
-        if len(external.get(url, [])) >= s.link_farm_external_links:
-            out[url].append(f"link farm: {len(external[url])} external links")
+        hosts = {urlsplit(t).hostname for t in external.get(url, [])}
+        if len(external.get(url, [])) >= s.link_farm_external_links and 2 * len(hosts) >= s.link_farm_external_links:
+            # (a changelog's hundreds of links to its own code repository are one site, not a farm)
+            out[url].append(f"link farm: {len(external[url])} external links to {len(hosts)} sites")
     html_pages = sum(1 for p in data.pages.values() if p.html) or 1
     per_target: dict[str, set[str]] = defaultdict(set)
     for link in data.links:

@@ -26,8 +26,8 @@ def irrelevant_link(data: AuditData) -> list[Finding]:
     for link in data.links:
         pair = (link.source, link.target)
         if (not link.internal or link.placement != "content" or pair in seen or link.source == link.target
-                or link.source in data.hubs):
-            continue
+                or link.source in data.hubs or data.names(link.anchor, link.target)):
+            continue          # (an anchor that names its target is a reference the reader asked for)
         seen.add(pair)
         score = sim.pair(*pair)
         if score is not None and score < limit:
