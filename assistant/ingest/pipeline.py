@@ -311,9 +311,10 @@ class Ingestor:
         chunks = chunk_text(ex.main_text, self.settings.embed.chunk_tokens) if indexable and ex.main_text else []
         content_hash = hashlib.sha256(f"{ex.title}\x00{ex.main_text}".encode()).hexdigest()
         links = [(link.target, same_site(link.target, self.source.hosts), link) for link in ex.links]
+        texts = [c.text for c in chunks]
         # a page whose content and chunks are what its vectors were made from keeps them (a re-parse, a new ETag)
-        vouched = bool(known and known.embedded_hash == content_hash and
-                       db.chunk_texts(known.id) == [c.text for c in chunks])
+        embed = bool(texts) and self.vectors is not None and not (
+            known and known.embedded_hash == content_hash and db.chunk_texts(known.id) == texts)
         pid = db.save_page(url=url, final_url=result.final_url, status=result.status,
                            content_type=result.content_type or "text/html", ex=ex, links=links, chunks=chunks,
                            body_hash=fetched.body_hash, content_hash=content_hash,
@@ -324,8 +325,8 @@ class Ingestor:
             s.changed += 1
         else:
             s.new += 1
-        if chunks and self.vectors is not None and not vouched:
-            self._pending_jobs.append(EmbedJob(pid, url, ex.title, content_hash, [c.text for c in chunks]))
+        if embed:
+            self._pending_jobs.append(EmbedJob(pid, url, ex.title, content_hash, texts))
         if not ex.nofollow:
             self._follow(url, seed.depth, [t for t, internal, link in links if internal and "nofollow" not in link.rel])
             if ex.canonical and ex.canonical != url and same_site(ex.canonical, self.source.hosts):

@@ -123,7 +123,14 @@ def dedupe(tasks: Iterable[Task]) -> list[Task]:
 
 # link fixes that one page needs many times over become one task for that page ("On /requirements.html, fix the
 # 424 broken links …"): one editor, one page, one task, instead of hundreds of rows that bury the rest of the plan
-GROUPED = {"fix-broken-link": "broken", "fix-redirected-link": "redirecting"}
+# kind -> (what the targets are, how to fix each link, what it costs)
+GROUPED = {
+    "fix-broken-link": ("broken", "point each to the live page that replaced its target, or remove it; where the "
+                        "targets are a section that was never published, remove or rewrite that section's links.",
+                        "do not exist: visitors hit dead ends and the links pass no value."),
+    "fix-redirected-link": ("redirecting", "point each straight at its final URL.",
+                            "redirect: every click and crawl takes an extra hop."),
+}
 GROUP_AT = 10
 LISTED_TARGETS = 5
 
@@ -136,25 +143,19 @@ def group_by_page(tasks: list[Task]) -> list[Task]:
         sources = t.evidence.get("sources", [])
         if t.type in GROUPED and len(sources) == 1:
             per_page.setdefault((t.type, str(sources[0])), []).append(t)
-    grouped = {id(t) for group in per_page.values() if len(group) >= GROUP_AT for t in group}
+    groups = {key: group for key, group in sorted(per_page.items()) if len(group) >= GROUP_AT}
+    grouped = {id(t) for group in groups.values() for t in group}
     out = [t for t in tasks if id(t) not in grouped]
-    for (kind, source), group in sorted(per_page.items()):
-        if len(group) < GROUP_AT:
-            continue
+    for (kind, source), group in groups.items():
+        what, fix, cost = GROUPED[kind]
         targets = [str(t.evidence["target"]) for t in group]
         links = sum(int(t.evidence.get("links", 1)) for t in group)
         shown = ", ".join(path_of(u) for u in targets[:LISTED_TARGETS])
         more = f" and {len(targets) - LISTED_TARGETS} more" if len(targets) > LISTED_TARGETS else ""
-        action = (f"On {path_of(source)}, fix the {links} {GROUPED[kind]} links to {len(targets)} pages "
-                  f"({shown}{more}): "
-                  + ("point each to the live page that replaced its target, or remove it; where the targets are a "
-                     "section that was never published, remove or rewrite that section's links."
-                     if kind == "fix-broken-link" else "point each straight at its final URL."))
+        action = f"On {path_of(source)}, fix the {links} {what} links to {len(targets)} pages ({shown}{more}): {fix}"
+        why = f"{links} internal links on {path_of(source)} point to {len(targets)} pages that {cost}"
         best = max(group, key=lambda t: t.impact)
         impact = round(min(100.0, best.impact * (1 + 0.1 * math.log2(len(group)))), 1)    # more links, more worth
-        why = (f"{links} internal links on {path_of(source)} point to {len(targets)} pages that "
-               + ("do not exist: visitors hit dead ends and the links pass no value." if kind == "fix-broken-link"
-                  else "redirect: every click and crawl takes an extra hop."))
         out.append(Task(kind, [source, *targets], action, why, impact, min(5, effort_for(kind) + 1),
                         {"findings": sorted({r for t in group for r in t.evidence.get("findings", [])}),
                          "severity": best.evidence.get("severity"), "source": source, "targets": targets,
