@@ -39,12 +39,29 @@ class Services:
         return Fetcher(self.settings.crawl)
 
     @cached_property
+    def ingest_embedder(self) -> Embedder:
+        """The embedder ``[embed] model`` names: what ingest makes vectors with."""
+        return self._embedder(self.settings.embed.model)
+
+    @cached_property
     def embedder(self) -> Embedder:
-        from assistant.store.embedder import OnnxEmbedder
+        """The embedder for queries: the model that made the workspace's vectors (a workspace whose vectors a
+        previous ``[embed] model`` made keeps working until the next ingest re-embeds it), else the configured one."""
+        from assistant.store.embedder import embedder_key
+
+        recorded = self.db.vectors_model()
+        key = embedder_key(recorded) if recorded else None
+        if key is None or key == self.settings.embed.model:
+            return self.ingest_embedder
+        return self._embedder(key)
+
+    def _embedder(self, key: str) -> Embedder:
+        from assistant.store.embedder import build_embedder
 
         e = self.settings.embed
-        return OnnxEmbedder(Path(e.model_path) if e.model_path else None,
-                            Path(e.tokenizer_path) if e.tokenizer_path else None, threads=e.threads)
+        own = key == e.model     # the configured files belong to the configured model
+        return build_embedder(key, model_path=Path(e.model_path) if own and e.model_path else None,
+                              tokenizer_path=Path(e.tokenizer_path) if e.tokenizer_path else None, threads=e.threads)
 
     @cached_property
     def chroma_client(self) -> Any:
@@ -70,7 +87,8 @@ class Services:
     def vectors(self) -> VectorStore:
         from assistant.store.vectors import ChromaStore
 
-        return ChromaStore(self.chroma_client, self.settings.store.collection, self.embedder.name)
+        return ChromaStore(self.chroma_client, self.settings.store.collection, self.ingest_embedder.name,
+                           texts=self.db.chunk_texts_by_id)
 
     @cached_property
     def llm(self) -> BaseChatModel:
@@ -79,7 +97,7 @@ class Services:
         return build_llm(self.settings.llm)
 
     def embedding_pair(self) -> tuple[Embedder, VectorStore]:
-        return self.embedder, self.vectors
+        return self.ingest_embedder, self.vectors
 
     def close(self) -> None:
         if "fetcher" in self.__dict__:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import (
@@ -48,11 +48,16 @@ class CrawlSettings(BaseModel):
     extract_processes: int = Field(0, ge=0, le=64, description="processes parsing pages; 0 = one per core")
 
 
+EmbedModel = Literal["minilm-static", "minilm"]   # assistant.store.embedder.EMBEDDERS (a test checks they agree)
+
+
 class EmbedSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     enabled: bool = Field(True, description="embed chunks during ingest (off: pages and links only)")
-    model_path: str = Field("", description="ONNX model; empty = the packaged all-MiniLM-L6-v2 int8")
+    model: EmbedModel = Field("minilm-static", description="minilm-static (static vectors distilled from MiniLM, "
+                              "fast) or minilm (the MiniLM network itself); changing it re-embeds once")
+    model_path: str = Field("", description="the model's file; empty = the packaged one")
     tokenizer_path: str = Field("", description="tokenizer.json; empty = the packaged one")
     chunk_tokens: int = Field(128, ge=16, le=256, description="word-piece tokens per chunk")
     batch_size: int = Field(32, ge=1, le=512)

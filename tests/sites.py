@@ -14,7 +14,7 @@ from urllib.parse import urljoin
 
 import lxml.html
 
-from assistant.ingest.urls import normalize
+from assistant.urls import normalize
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 CORPORA = SHARED / "corpora"

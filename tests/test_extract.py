@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.ingest.extract import ExtractError, decode_html, extract
-from assistant.ingest.text import chunk_text, sentence_at
-from assistant.ingest.urls import normalize, same_site, shape, trap_reason
+from assistant.text import chunk_text, sentence_at
+from assistant.urls import normalize, same_site, shape, trap_reason
 
 ARTICLE = " ".join(["Composition roots keep object graphs explicit and testable in large services."] * 6)
 

@@ -14,9 +14,9 @@ import pytest
 
 from assistant import graph
 from assistant.graph import Edge, Node
-from assistant.ingest.urls import normalize
 from assistant.store import graphdata
 from assistant.store.db import Database
+from assistant.urls import normalize
 from tests.conftest import Site, cli, cli_json
 from tests.sites import PLACEHOLDER, rebase, serve, url_of
 

@@ -15,9 +15,11 @@ from pathlib import Path
 
 import chromadb
 import httpx
+import numpy as np
 import pytest
 from chromadb.config import Settings as ChromaSettings
 
+from assistant.store.embedder import StaticEmbedder
 from tests.conftest import Site, cli, cli_json, db_rows
 from tests.sites import CORPORA, make_mini_site, rebase, serve
 
@@ -59,10 +61,14 @@ def test_changed_and_vanished_pages(mini: Site, tmp_path: Path) -> None:
     gone = db_rows(ws, "SELECT gone, status FROM pages WHERE url LIKE ?", ("%" + removed.parent.name + "/",))[0]
     assert (gone["gone"], gone["status"]) == (1, 404)
     assert chroma_ids(ws) == expected_ids(ws)
-    docs = chromadb.PersistentClient(path=str(ws / "chroma"), settings=ChromaSettings(anonymized_telemetry=False))
-    hits = docs.get_collection("chunks").get(where={"url": mini.url + "blog/" + changed.parent.name + "/"},
-                                             include=["documents"])
-    assert any("Brand new opening paragraph" in d for d in hits["documents"])
+    client = chromadb.PersistentClient(path=str(ws / "chroma"), settings=ChromaSettings(anonymized_telemetry=False))
+    hits = client.get_collection("chunks").get(where={"url": mini.url + "blog/" + changed.parent.name + "/"},
+                                               include=["embeddings", "metadatas"])
+    page_id = hits["metadatas"][0]["page_id"]
+    texts = [r[0] for r in db_rows(ws, "SELECT text FROM chunks WHERE page_id=? ORDER BY position", (page_id,))]
+    assert "Brand new opening paragraph" in texts[0]
+    stored = {m["position"]: np.asarray(v) for m, v in zip(hits["metadatas"], hits["embeddings"], strict=True)}
+    assert np.allclose(stored[0], StaticEmbedder().embed(texts[:1])[0], atol=1e-5)   # the new text's vector
 
 
 def test_an_older_extractor_version_reparses_every_page_once(mini: Site, tmp_path: Path) -> None:

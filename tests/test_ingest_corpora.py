@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import chromadb
+import numpy as np
 from chromadb.config import Settings as ChromaSettings
 
+from assistant.store.embedder import StaticEmbedder
 from tests.conftest import Site, cli, cli_json, db_rows
 from tests.sites import gold_content_links
 
@@ -93,11 +95,13 @@ def test_chunks_in_chroma_equal_database(go_ws: tuple[Path, dict[str, Any]]) -> 
     client = chromadb.PersistentClient(path=str(ws / "chroma"), settings=ChromaSettings(anonymized_telemetry=False))
     collection = client.get_collection("chunks")
     assert collection.count() == n_chunks == summary["vectors"]
-    got = collection.get(ids=["p2-c0"], include=["metadatas", "documents"])
+    got = collection.get(ids=["p2-c0"], include=["metadatas", "embeddings"])
     meta = got["metadatas"][0]
     assert set(meta) >= {"url", "title", "position", "page_id"} and meta["position"] == 0
     page = db_rows(ws, "SELECT url, main_text FROM pages WHERE id=2")[0]
-    assert meta["url"] == page["url"] and got["documents"][0] in " ".join(page["main_text"].split())
+    text = db_rows(ws, "SELECT text FROM chunks WHERE page_id=2 AND position=0")[0]["text"]
+    assert meta["url"] == page["url"] and text in " ".join(page["main_text"].split())
+    assert np.allclose(got["embeddings"][0], StaticEmbedder().embed([text])[0], atol=1e-5)
 
 
 def test_reingest_unchanged_site_touches_no_page(go_site: Site, go_ws: tuple[Path, dict[str, Any]]) -> None:

@@ -24,7 +24,6 @@ from typing import Any
 
 import pytest
 
-from assistant.ingest.text import normalize_space
 from assistant.plan import build_plan
 from assistant.plan.links import NEW_LINKS_PER_PAGE, LinkIdea, trips_too_many, violations
 from assistant.plan.load import load_input
@@ -34,6 +33,7 @@ from assistant.plan.tasks import RULE_TASK, TASK_TYPES, Task, dedupe, group_by_p
 from assistant.rules import RULES
 from assistant.services import Services
 from assistant.settings import load_settings
+from assistant.text import normalize_space
 from tests.conftest import cli, db_rows
 
 KEYS = {"id", "priority", "type", "pages", "action", "why", "impact", "effort", "evidence"}

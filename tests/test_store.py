@@ -16,7 +16,7 @@ def test_chunk_vectors_are_read_once_and_forgotten_on_writes(tmp_path: Path) -> 
     client = chromadb.PersistentClient(path=str(tmp_path), settings=ChromaSettings(anonymized_telemetry=False))
     store = ChromaStore(client, "chunks", "test-model")
     vectors = np.eye(3, 4, dtype=np.float32)
-    store.upsert(["a#0", "a#1", "b#0"], vectors, ["x", "y", "z"],
+    store.upsert(["a#0", "a#1", "b#0"], vectors,
                  [{"url": "http://s/a", "position": 0}, {"url": "http://s/a", "position": 1},
                   {"url": "http://s/b", "position": 0}])
     first = store.chunk_vectors()

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import NoReturn, TypeVar
 
 from assistant.backlinks.readfile import Row, Table, parse_bool, parse_date, parse_number, slash_order
-from assistant.ingest.urls import normalize
 from assistant.models import Backlink
+from assistant.urls import normalize
 
 T = TypeVar("T")
 METRICS = ("domain_rating", "url_rating", "page_ascore", "trust_flow", "citation_flow", "domain_authority",

@@ -23,9 +23,9 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from assistant.backlinks.formats import Parsed, TopPage, TopSite
-from assistant.ingest.urls import host_key, normalize
 from assistant.models import Backlink
 from assistant.store.db import Database
+from assistant.urls import host_key, normalize
 
 SCHEMA_VERSION = "1"
 SCHEMA = (

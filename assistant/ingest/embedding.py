@@ -17,6 +17,8 @@ from assistant.store.db import Database, chunk_id
 from assistant.store.embedder import Embedder
 from assistant.store.vectors import VectorStore
 
+MIN_WRITE = 1024    # chunks per vector-store write at the least: each Chroma upsert has a fixed cost
+
 
 @dataclass(frozen=True)
 class EmbedJob:
@@ -78,10 +80,10 @@ class EmbedWorker(threading.Thread):
                 while job is not None:
                     batch.append(job)
                     size += len(job.chunks)
-                    if size >= self.batch_size * 4:
+                    if size >= max(self.batch_size * 4, MIN_WRITE):
                         break
                     try:
-                        job = self.jobs.get(timeout=0.05)
+                        job = self.jobs.get(timeout=0.5)   # gather a larger write while pages come in
                     except queue.Empty:
                         break
                 stop = job is None
@@ -105,7 +107,7 @@ class EmbedWorker(threading.Thread):
                 ids.append(chunk_id(job.page_id, i))
                 metas.append({"url": job.url, "title": job.title[:500], "position": i, "page_id": job.page_id})
         if vectors is not None:
-            self.store.upsert(ids, vectors, texts, metas)
+            self.store.upsert(ids, vectors, metas)
         for job in batch:
             self.done.put((job.page_id, job.content_hash))
         self.done_chunks += len(texts)

@@ -14,15 +14,16 @@ from __future__ import annotations
 import codecs
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import lxml.html
 from htmldate import find_date
 from lxml import etree
 from trafilatura import bare_extraction
 
-from assistant.ingest.text import clip, normalize_space, sentence_at
-from assistant.ingest.urls import normalize
+from assistant.records import Extracted, Link
+from assistant.text import clip, normalize_space, sentence_at
+from assistant.urls import normalize
 
 CHROME_TAGS = frozenset({"nav", "header", "footer", "aside", "menu", "noscript", "template"})
 CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "menu", "menubar", "search"})
@@ -57,32 +58,6 @@ class ExtractError(Exception):
 # every page once (same bytes or not) so that an upgrade reaches pages that have not changed since.
 # 2: the page title is <title> (site name stripped) before the first h1.
 EXTRACTOR_VERSION = "2"
-
-
-@dataclass(frozen=True)
-class Link:
-    target: str              # absolute, normalised
-    anchor: str              # visible text, or img alt / title for image links
-    anchor_kind: str         # text | image | empty
-    rel: str                 # space-separated, lower case (nofollow, sponsored, ugc, ...)
-    placement: str           # content | boilerplate
-    sentence: str            # the sentence (content) or block text around the link
-    position: int            # order in the page
-
-
-@dataclass(frozen=True)
-class Extracted:
-    title: str
-    description: str
-    canonical: str | None
-    lang: str
-    published: str | None
-    modified: str | None
-    main_text: str           # paragraphs separated by "\n", whitespace collapsed inside each
-    word_count: int
-    noindex: bool
-    nofollow: bool
-    links: list[Link] = field(default_factory=list)
 
 
 def decode_html(content: bytes, content_type: str = "") -> str:

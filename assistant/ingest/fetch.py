@@ -18,8 +18,8 @@ from urllib.parse import urljoin
 import httpcore
 import httpx
 
-from assistant.ingest.urls import host_key, normalize
 from assistant.settings import CrawlSettings
+from assistant.urls import host_key, normalize
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 REDIRECTS = (301, 302, 303, 307, 308)

@@ -18,16 +18,17 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from assistant.ingest.embedding import EmbedJob, EmbedWorker, reconcile
-from assistant.ingest.extract import EXTRACTOR_VERSION, Extracted
+from assistant.ingest.extract import EXTRACTOR_VERSION
 from assistant.ingest.fetch import Fetcher, FetchError, Response
 from assistant.ingest.sources import Seed, Source
-from assistant.ingest.text import chunk_text
-from assistant.ingest.urls import same_site, shape, trap_reason
 from assistant.ingest.workers import Extractor, Failed
+from assistant.records import Extracted
 from assistant.settings import Settings
 from assistant.store.db import Database
-from assistant.store.embedder import Embedder
+from assistant.store.embedder import EMBEDDERS, Embedder
 from assistant.store.vectors import VectorStore
+from assistant.text import chunk_text
+from assistant.urls import same_site, shape, trap_reason
 
 COMMIT_EVERY = 0.5   # seconds between commits of the main thread's writes
 
@@ -127,6 +128,8 @@ class Ingestor:
         self.sitemap_set = set(source.sitemap_urls)
         for seed in source.seeds:
             self._enqueue(seed, is_seed=True)
+        if self.vectors is not None:
+            self._check_model()
         if unclean or (self.vectors and db.pending_embeddings()):
             self._start_embedding()
             if unclean and self._store is not None:
@@ -340,6 +343,22 @@ class Ingestor:
         self._store = store
         self._worker = EmbedWorker(embedder, store, self.settings.embed.batch_size, self.progress.embed)
         self._worker.start()
+
+    def _check_model(self) -> None:
+        """All of a workspace's vectors come from one model: after a change of ``[embed] model`` every page is
+        embedded again, once (the old vectors are dropped first, so a query never mixes two models)."""
+        name = EMBEDDERS[self.settings.embed.model]
+        recorded = self.db.vectors_model()
+        if recorded == name:
+            return
+        if recorded is not None:
+            self._start_embedding()
+            assert self._store is not None
+            self._store.reset()
+        pages = self.db.start_vectors_model(name)
+        if recorded is not None:
+            self.summary.warnings.append(f"the vectors were made by {recorded} and [embed] model is now "
+                                         f"{self.settings.embed.model} ({name}): re-embedding {pages} pages once")
 
     def _queue_pending(self) -> None:
         if self._worker is None:

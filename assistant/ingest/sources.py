@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 
 from assistant.ingest.fetch import Fetcher, FetchError
-from assistant.ingest.urls import host_key, normalize
+from assistant.urls import host_key, normalize
 
 MAX_SITEMAPS = 1000
 SITEMAP_BYTES = 50_000_000        # the sitemaps protocol's own limit, uncompressed

@@ -1,6 +1,6 @@
 """Extraction off the ingest thread: a pool of processes so pages are parsed on every core.
 
-A page's bytes go in, an :class:`~assistant.ingest.extract.Extracted` (or the reason it could not
+A page's bytes go in, an :class:`~assistant.records.Extracted` (or the reason it could not
 be read) comes out. With one process (or for small crawls) it runs in the calling thread.
 """
 
@@ -12,7 +12,8 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
-from assistant.ingest.extract import Extracted, ExtractError, decode_html, extract
+from assistant.ingest.extract import ExtractError, decode_html, extract
+from assistant.records import Extracted
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.ingest.text import normalize_space, sentences
 from assistant.llm import LLMError
 from assistant.llm.prompts import render
 from assistant.outreach.guard import Grounding, check
+from assistant.text import normalize_space, sentences
 
 PARTS = ("subject", "opening", "pitch")
 SCHEMA: dict[str, Any] = {"type": "object", "properties": {k: {"type": "string"} for k in PARTS},

@@ -20,7 +20,6 @@ from numpy.typing import NDArray
 
 from assistant import graph
 from assistant.backlinks.store import all_backlinks, top_linking_sites
-from assistant.ingest.text import chunk_text
 from assistant.outreach import draft
 from assistant.outreach.domains import registrable_domain
 from assistant.outreach.guard import Grounding
@@ -48,6 +47,7 @@ from assistant.services import Services
 from assistant.store.queries import UnknownURL, resolve_url
 from assistant.store.vectors import page_means
 from assistant.suggest.load import load_site
+from assistant.text import chunk_text
 
 MAX_PAGES_PER_DOMAIN = 3      # prospect pages fetched per domain (the best one is kept)
 MAX_CHUNKS = 24               # chunks of a prospect page embedded (its first ~3,000 words)

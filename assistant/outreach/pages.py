@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assistant.ingest.extract import Extracted
 from assistant.ingest.fetch import Fetcher, FetchError
-from assistant.ingest.urls import host_key
 from assistant.ingest.workers import Failed, extract_bytes
+from assistant.records import Extracted
+from assistant.urls import host_key
 
 EXCERPT_CHARS = 400           # what the model is shown of a prospect page (a small model copies long ones)
 

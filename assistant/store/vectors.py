@@ -1,9 +1,12 @@
 """Chunk vectors in Chroma. We always pass our own embeddings: Chroma's default embedding
-function (which downloads a model at run time) is never used."""
+function (which downloads a model at run time) is never used. Chunk texts live in SQLite, not in Chroma
+(Chroma's full-text index of documents cost twice the time of the vectors themselves on a first ingest);
+a query reads its hits' texts through the ``texts`` lookup it is given."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -28,10 +31,12 @@ class Hit:
 class VectorStore(Protocol):
     """The seam between the engines and Chroma (a fake could stand here; tests use real Chroma)."""
 
-    def upsert(self, ids: Sequence[str], vectors: NDArray[np.float32], texts: Sequence[str],
-               metadatas: Sequence[dict[str, Any]]) -> None: ...
+    def upsert(self, ids: Sequence[str], vectors: NDArray[np.float32], metadatas: Sequence[dict[str, Any]]) -> None:
+        ...
 
     def delete(self, ids: Sequence[str]) -> None: ...
+
+    def reset(self) -> None: ...
 
     def ids(self) -> set[str]: ...
 
@@ -47,20 +52,32 @@ class VectorStore(Protocol):
 class ChromaStore:
     """A Chroma collection (PersistentClient or HttpClient, built in :mod:`assistant.services`)."""
 
-    def __init__(self, client: Any, name: str, model_id: str) -> None:
+    def __init__(self, client: Any, name: str, model_id: str,
+                 texts: Callable[[Sequence[str]], dict[str, str]] | None = None) -> None:
         self.client = client
+        self.texts = texts
+        self.name = name
+        self.model_id = model_id
         # every chunk vector, read once per store: a plan or a chat needs them for the audit's page similarity
         # and for the suggestion engine; our own writes forget them
         self._chunks: dict[str, NDArray[np.float32]] | None = None
-        self.collection = client.get_or_create_collection(
-            name, embedding_function=None, metadata={"hnsw:space": "cosine", "embedding_model": model_id})
+        self.collection = self._open()
 
-    def upsert(self, ids: Sequence[str], vectors: NDArray[np.float32], texts: Sequence[str],
-               metadatas: Sequence[dict[str, Any]]) -> None:
+    def _open(self) -> Any:
+        return self.client.get_or_create_collection(
+            self.name, embedding_function=None, metadata={"hnsw:space": "cosine", "embedding_model": self.model_id})
+
+    def reset(self) -> None:
+        """Drop every vector (and the collection's dimension): another model's vectors are replaced."""
+        self._chunks = None
+        with contextlib.suppress(Exception):   # chromadb raises NotFoundError / ValueError when it is already gone
+            self.client.delete_collection(self.name)
+        self.collection = self._open()
+
+    def upsert(self, ids: Sequence[str], vectors: NDArray[np.float32], metadatas: Sequence[dict[str, Any]]) -> None:
         if ids:
             self._chunks = None
-            self.collection.upsert(ids=list(ids), embeddings=vectors.tolist(), documents=list(texts),
-                                   metadatas=list(metadatas))
+            self.collection.upsert(ids=list(ids), embeddings=vectors, metadatas=list(metadatas))
 
     def delete(self, ids: Sequence[str]) -> None:
         self._chunks = None
@@ -107,11 +124,13 @@ class ChromaStore:
     def query(self, vector: NDArray[np.float32], k: int, where: dict[str, Any] | None = None) -> list[Hit]:
         res = self.collection.query(query_embeddings=[vector.tolist()], n_results=k, where=where,
                                     include=["documents", "metadatas", "distances"])
+        ids = res["ids"][0]
+        texts = self.texts(ids) if self.texts else {}
         hits = []
-        for cid, doc, meta, dist in zip(res["ids"][0], res["documents"][0], res["metadatas"][0],
-                                        res["distances"][0], strict=False):
+        for cid, doc, meta, dist in zip(ids, res["documents"][0], res["metadatas"][0], res["distances"][0],
+                                        strict=False):
             hits.append(Hit(cid, str(meta.get("url", "")), str(meta.get("title", "")), int(meta.get("position", 0)),
-                            doc or "", 1.0 - float(dist)))
+                            texts.get(cid) or doc or "", 1.0 - float(dist)))
         return hits
 
 

@@ -2,7 +2,7 @@
 
 Guarantees: ``anchor`` occurs verbatim in ``sentence``, and ``sentence`` occurs verbatim in the source's
 main text once whitespace is collapsed (sentences are split as ingest splits them:
-:func:`assistant.ingest.text.sentences` within each paragraph). The anchor is 1-6 words: a phrase of the
+:func:`assistant.text.sentences` within each paragraph). The anchor is 1-6 words: a phrase of the
 target (title, title part or n-gram, an anchor other pages use) as the source writes it, else a run of
 words from the best-matching sentence that neither starts nor ends with a stopword.
 """
@@ -14,9 +14,9 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from assistant.ingest.text import clip, normalize_space, sentences
 from assistant.rules.data import STOPWORDS, is_generic
 from assistant.suggest.candidates import MAX_ANCHOR_WORDS, Mention, body_text, lettered
+from assistant.text import clip, normalize_space, sentences
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 # a mention whose phrase already makes up this share of the target's anchors loses this much strength,

@@ -2,10 +2,14 @@
 
 Signals (each in [0, 1] after normalisation over the query's candidates):
 
-* **relevance** — topical closeness: the cosine of the two pages' embedding vectors (mean of their chunk
-  vectors) and BM25 (bm25s) of the other page's text for the page's 40 most characteristic terms. Each is
-  scaled as ``(x - median) / (max - median)`` clipped to [0, 1], so only candidates more related than the
-  typical one score; they are averaged (BM25 alone when the workspace has no embeddings).
+* **relevance** — topical closeness: BM25 (bm25s) of the other page's text for the page's 40 most
+  characteristic terms, and the best cosine of one source chunk with the target's page vector (the mean of
+  its chunk vectors): a paragraph on the target's topic counts even when the rest of the source is about
+  something else. Each is scaled as ``(x - median) / (max - median)`` clipped to [0, 1], so only candidates
+  more related than the typical one score; they are averaged (BM25 alone when the workspace has no
+  embeddings). The cosine of the two whole pages is shown in the reasons but not ranked on: with the static
+  vectors a page's mean of hundreds of word pieces drifts to the site's common direction (random go-blog pages
+  0.88 apart), and ranking on it cost 0.06 MRR on rust-blog and 0.02 on go-blog (bench/README.md).
 * **mention** — an unlinked mention: the target's title, title parts, title n-grams or the anchors other
   pages use for it, found as whole words in the source's main text (not in its own title heading).
   Strength = kind weight × specificity (a phrase on one page of the site is fully specific; one on every
@@ -141,10 +145,9 @@ class Engine:
     def relevance(self, anchor_url: str, others: list[str], from_source: bool
                   ) -> tuple[dict[str, float], dict[str, float | None]]:
         """(relevance in [0, 1], raw page cosine) of each of ``others`` to ``anchor_url`` (the source when
-        ``from_source``, else the target). Three views, each scaled over the candidates and averaged:
-        BM25 of the other page for the anchor page's key terms, the cosine of the two pages' vectors and the
-        best cosine of one source chunk with the target (a paragraph on the target's topic counts even when
-        the rest of the source is about something else)."""
+        ``from_source``, else the target). Two views, each scaled over the candidates and averaged: BM25 of the
+        other page for the anchor page's key terms and the best cosine of one source chunk with the target;
+        the page cosine is returned for the reasons only (see the module's docstring)."""
         wanted = set(others)
         parts = [scaled({u: s for u, s in self.bm25(anchor_url).items() if u in wanted})]
         raw: dict[str, float | None] = dict.fromkeys(others)
@@ -154,7 +157,6 @@ class Engine:
             pas = index.passages_from(anchor_url) if from_source else index.passages_to(anchor_url)
             at = [(u, index.pos[u]) for u in others if u in index]
             raw.update({u: float(cos[i]) for u, i in at})
-            parts.append(scaled({u: float(cos[i]) for u, i in at}))
             parts.append(scaled({u: float(pas[i]) for u, i in at}))
         out = {}
         for u in others:
