@@ -88,7 +88,7 @@ class Services:
         from assistant.store.vectors import ChromaStore
 
         return ChromaStore(self.chroma_client, self.settings.store.collection, self.ingest_embedder.name,
-                           texts=self.db.chunk_texts_by_id)
+                           records=self.db.chunk_records)
 
     @cached_property
     def llm(self) -> BaseChatModel:

@@ -1,14 +1,18 @@
 #!/usr/bin/env python3
 """Ingest speed against trafilatura, measured in one run (a benchmark: it prints, it never asserts).
 
-    python bench/ingest.py [--site ../shared/corpora/go-blog] [--skip-embed]
+    python bench/ingest.py [--site ../shared/corpora/go-blog | /usr/share/doc/sqlite3] [--skip-embed] [--minilm]
 
 1. the bare loop: ``trafilatura.extract(html)`` over every page's bytes, read into memory first;
 2. ``assistant ingest URL --no-embed`` on the site served on 127.0.0.1 (crawl + robots + sitemap,
    extraction, links, chunks, SQLite) — wall time of the whole command, Python start-up included;
 3. the same again on the unchanged site (conditional GETs, nothing re-extracted or written);
-4. ``assistant ingest URL`` with embeddings (all-MiniLM-L6-v2 int8 ONNX) into a fresh workspace.
-Peak RSS is the command's own (wait4 rusage, worker processes included).
+4. ``assistant ingest URL`` with embeddings (the default ``[embed] model``, static vectors distilled from MiniLM)
+   into a fresh workspace: the first ingest a user waits for;
+5. with ``--minilm``, the same with ``[embed] model = "minilm"`` (the MiniLM network on every chunk), for the
+   before/after ratio.
+Peak RSS is the command's own (wait4 rusage, worker processes included). Any folder of HTML files is a site: it
+is copied, served on 127.0.0.1 and crawled from its home page.
 """
 
 from __future__ import annotations
@@ -35,10 +39,11 @@ class Quiet(SimpleHTTPRequestHandler):
         pass
 
 
-def run(cmd: list[str]) -> tuple[float, float, dict[str, object]]:
+def run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, dict[str, object]]:
     """(wall seconds, peak RSS MiB, JSON summary) of one CLI run."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=None if env is None else {**os.environ, **env})
     out = proc.stdout.read() if proc.stdout else b""
     err = proc.stderr.read() if proc.stderr else b""
     _, status, usage = os.wait4(proc.pid, 0)
@@ -51,7 +56,8 @@ def run(cmd: list[str]) -> tuple[float, float, dict[str, object]]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--site", type=Path, default=DEFAULT_SITE)
-    ap.add_argument("--skip-embed", action="store_true", help="leave out step 4 (minutes on 2 cores)")
+    ap.add_argument("--skip-embed", action="store_true", help="leave out step 4")
+    ap.add_argument("--minilm", action="store_true", help="add step 5: the MiniLM network (minutes on 2 cores)")
     args = ap.parse_args()
     import logging
 
@@ -60,7 +66,7 @@ def main() -> None:
     logging.disable(logging.WARNING)
     work = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
     site = work / "site"
-    shutil.copytree(args.site, site)
+    shutil.copytree(args.site, site, symlinks=False, ignore=shutil.ignore_patterns("*.gz"))
     pages = sorted(site.rglob("*.html"))
     htmls = [p.read_bytes() for p in pages]
     t0 = time.perf_counter()
@@ -79,9 +85,12 @@ def main() -> None:
     try:
         first, rss1, s1 = run([*cli, "--workspace", str(work / "ws"), "ingest", base, "--no-embed", "--format", "json"])
         again, rss2, s2 = run([*cli, "--workspace", str(work / "ws"), "ingest", base, "--no-embed", "--format", "json"])
-        full = None
+        full = minilm = None
         if not args.skip_embed:
             full = run([*cli, "--workspace", str(work / "ws-embed"), "ingest", base, "--format", "json"])
+        if args.minilm:
+            minilm = run([*cli, "--workspace", str(work / "ws-minilm"), "ingest", base, "--format", "json"],
+                         {"ASSISTANT_EMBED__MODEL": "minilm"})
     finally:
         httpd.shutdown()
         shutil.rmtree(work, ignore_errors=True)
@@ -95,13 +104,15 @@ def main() -> None:
     print(f"re-ingest         {again:7.2f} s   ratio to first ingest {again / first:.3f}   peak RSS {rss2:.0f} MiB   "
           f"({s2['unchanged']} unchanged)")
     line = f"ingest: ratio={first / bare:.2f} reingest_ratio={again / first:.3f}"
-    if full is not None:
-        wall, rss, s = full
+    for label, key, got in (("ingest + embed", "embed_ratio", full), ("  with minilm", "minilm_ratio", minilm)):
+        if got is None:
+            continue
+        wall, rss, s = got
         chunks = s["embedded_chunks"]
         assert isinstance(chunks, int)
-        print(f"ingest + embed    {wall:7.2f} s   ratio {wall / bare:.2f}   peak RSS {rss:.0f} MiB   "
+        print(f"{label:<17} {wall:7.2f} s   ratio {wall / bare:.2f}   peak RSS {rss:.0f} MiB   "
               f"({chunks} chunks embedded, {chunks / wall:.0f} chunks/s)")
-        line += f" embed_ratio={wall / bare:.2f}"
+        line += f" {key}={wall / bare:.2f}"
     print(line)
 
 

@@ -118,7 +118,7 @@ def test_switching_the_model_reembeds_once_and_queries_follow_the_vectors(mini: 
     services = _settings(ws, "minilm-static")
     assert services.embedder.name == MODEL_ID and services.ingest_embedder.name == STATIC_ID
     hit = services.vectors.query(services.embedder.embed(["composable pipelines"])[0], 3)
-    assert len(hit) == 3 and all(h.text for h in hit)
+    assert len(hit) == 3 and all(h.text and h.title and h.url.startswith(mini.url) for h in hit)
 
     back = cli_json("--workspace", str(ws), "ingest", source)
     assert back["embedded_chunks"] == chunks and _dims(ws) == {256}

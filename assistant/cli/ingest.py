@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -62,6 +64,8 @@ def run_ingest(services: Services, source_arg: str, base_url: str | None = None)
     source = from_argument(source_arg, services.fetcher, base_url=base_url,
                            trailing_slash=settings.crawl.trailing_slash, max_urls=settings.crawl.max_pages,
                            use_robots_sitemaps=settings.crawl.sitemaps)
+    if settings.embed.enabled:   # Chroma's import (~1.3 s) and the vectors load overlap the first fetches
+        threading.Thread(target=_warm, daemon=True).start()
     with progress_bar() as bar:
         ingestor = Ingestor(settings, services.db, services.fetcher,
                             services.embedding_pair if settings.embed.enabled else None, bar)
@@ -71,6 +75,14 @@ def run_ingest(services: Services, source_arg: str, base_url: str | None = None)
         raise UserError(f"no HTML page could be ingested from {source_arg} ({reasons}); "
                         "see `assistant pages --all` for what was recorded")
     return summary
+
+
+def _warm() -> None:
+    """Import Chroma and scipy's sparse matrices while the crawl starts (an import error surfaces later, where
+    the store is built)."""
+    with contextlib.suppress(Exception):
+        import chromadb  # noqa: F401
+        import scipy.sparse  # noqa: F401
 
 
 def print_summary(s: Summary) -> None:

@@ -24,7 +24,6 @@ MIN_WRITE = 1024    # chunks per vector-store write at the least: each Chroma up
 class EmbedJob:
     page_id: int
     url: str
-    title: str
     content_hash: str
     chunks: list[str]
 
@@ -105,7 +104,7 @@ class EmbedWorker(threading.Thread):
         for job in batch:
             for i, _ in enumerate(job.chunks):
                 ids.append(chunk_id(job.page_id, i))
-                metas.append({"url": job.url, "title": job.title[:500], "position": i, "page_id": job.page_id})
+                metas.append({"url": job.url, "position": i, "page_id": job.page_id})   # title and text: SQLite
         if vectors is not None:
             self.store.upsert(ids, vectors, metas)
         for job in batch:

@@ -329,7 +329,7 @@ class Ingestor:
         else:
             s.new += 1
         if embed:
-            self._pending_jobs.append(EmbedJob(pid, url, ex.title, content_hash, texts))
+            self._pending_jobs.append(EmbedJob(pid, url, content_hash, texts))
         if not ex.nofollow:
             self._follow(url, seed.depth, [t for t, internal, link in links if internal and "nofollow" not in link.rel])
             if ex.canonical and ex.canonical != url and same_site(ex.canonical, self.source.hosts):
@@ -366,7 +366,7 @@ class Ingestor:
         for row in self.db.pending_embeddings():
             texts = self.db.chunk_texts(row["id"])
             if texts:
-                self._worker.submit(EmbedJob(row["id"], row["url"], row["title"] or "", row["content_hash"], texts))
+                self._worker.submit(EmbedJob(row["id"], row["url"], row["content_hash"], texts))
 
     def _finish_embedding(self, unclean: int) -> None:
         s = self.summary

@@ -239,15 +239,16 @@ class Database:
             self.set_meta("embed_model", name)
         return int(n)
 
-    def chunk_texts_by_id(self, ids: Sequence[str]) -> dict[str, str]:
-        """Chunk texts by vector id (``p{page}-c{position}``)."""
-        keys = [(int(p), int(c)) for p, c in (cid[1:].split("-c", 1) for cid in ids if CHUNK_ID.fullmatch(cid))]
-        out: dict[str, str] = {}
-        for page_id, position in keys:
-            row = self.conn.execute("SELECT text FROM chunks WHERE page_id=? AND position=?",
-                                    (page_id, position)).fetchone()
-            if row is not None:
-                out[chunk_id(page_id, position)] = str(row[0])
+    def chunk_records(self, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """(page title, chunk text) by vector id (``p{page}-c{position}``)."""
+        out: dict[str, tuple[str, str]] = {}
+        for cid in ids:
+            if CHUNK_ID.fullmatch(cid):
+                page_id, position = (int(x) for x in cid[1:].split("-c", 1))
+                row = self.conn.execute("SELECT p.title, c.text FROM chunks c JOIN pages p ON p.id=c.page_id "
+                                        "WHERE c.page_id=? AND c.position=?", (page_id, position)).fetchone()
+                if row is not None:
+                    out[cid] = (str(row[0] or ""), str(row[1]))
         return out
 
     def set_embedded(self, page_id: int, content_hash: str | None) -> None:

@@ -1,7 +1,8 @@
 """Chunk vectors in Chroma. We always pass our own embeddings: Chroma's default embedding
 function (which downloads a model at run time) is never used. Chunk texts live in SQLite, not in Chroma
 (Chroma's full-text index of documents cost twice the time of the vectors themselves on a first ingest);
-a query reads its hits' texts through the ``texts`` lookup it is given."""
+the metadata is the page URL, its id and the chunk's position; a query reads its hits' page titles and texts
+through the ``records`` lookup it is given."""
 
 from __future__ import annotations
 
@@ -53,9 +54,9 @@ class ChromaStore:
     """A Chroma collection (PersistentClient or HttpClient, built in :mod:`assistant.services`)."""
 
     def __init__(self, client: Any, name: str, model_id: str,
-                 texts: Callable[[Sequence[str]], dict[str, str]] | None = None) -> None:
+                 records: Callable[[Sequence[str]], dict[str, tuple[str, str]]] | None = None) -> None:
         self.client = client
-        self.texts = texts
+        self.records = records
         self.name = name
         self.model_id = model_id
         # every chunk vector, read once per store: a plan or a chat needs them for the audit's page similarity
@@ -125,12 +126,13 @@ class ChromaStore:
         res = self.collection.query(query_embeddings=[vector.tolist()], n_results=k, where=where,
                                     include=["documents", "metadatas", "distances"])
         ids = res["ids"][0]
-        texts = self.texts(ids) if self.texts else {}
+        records = self.records(ids) if self.records else {}
         hits = []
         for cid, doc, meta, dist in zip(ids, res["documents"][0], res["metadatas"][0], res["distances"][0],
                                         strict=False):
-            hits.append(Hit(cid, str(meta.get("url", "")), str(meta.get("title", "")), int(meta.get("position", 0)),
-                            texts.get(cid) or doc or "", 1.0 - float(dist)))
+            title, text = records.get(cid, (str(meta.get("title", "")), doc or ""))
+            hits.append(Hit(cid, str(meta.get("url", "")), title, int(meta.get("position", 0)), text,
+                            1.0 - float(dist)))
         return hits
 
 
