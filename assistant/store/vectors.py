@@ -109,10 +109,11 @@ class ChromaStore:
         offset = 0
         while True:
             got = self.collection.get(include=["embeddings", "metadatas"], limit=5000, offset=offset)
-            for vec, meta in zip(got["embeddings"], got["metadatas"], strict=True):
-                v = np.asarray(vec, dtype=np.float32)
-                rows.setdefault(str(meta.get("url", "")), []).append(
-                    (int(meta.get("position", 0)), v / max(float(np.linalg.norm(v)), 1e-12)))
+            if len(got["ids"]):
+                block = np.asarray(got["embeddings"], dtype=np.float32)
+                block /= np.clip(np.linalg.norm(block, axis=1, keepdims=True), 1e-12, None)
+                for v, meta in zip(block, got["metadatas"], strict=True):
+                    rows.setdefault(str(meta.get("url", "")), []).append((int(meta.get("position", 0)), v))
             if len(got["ids"]) < 5000:
                 break
             offset += 5000

@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import chain
 
 from assistant.rules.data import STOPWORDS, is_generic
 from assistant.suggest.load import SiteData
@@ -111,14 +112,28 @@ class Candidates:
         self._phrases: dict[str, list[Phrase]] = {}
 
     @cached_property
-    def token_strings(self) -> dict[str, str]:
-        return {u: token_string(p.title + " \n " + p.text) for u, p in self.data.pages.items()}
+    def _strings(self) -> tuple[dict[str, str], dict[str, str]]:
+        """Both token strings of every page from one tokenisation of its lines (see the two properties)."""
+        full: dict[str, str] = {}
+        body: dict[str, str] = {}
+        for u, p in self.data.pages.items():
+            own = tokens(p.title)
+            heading = f" {' '.join(own)} "
+            lines = [tokens(line) for line in p.text.split("\n")]
+            full[u] = " " + " ".join(chain(own, *lines)) + " "
+            body[u] = " " + " ".join(chain.from_iterable(t for t in lines if f" {' '.join(t)} " not in heading)) + " "
+        return full, body
 
-    @cached_property
+    @property
+    def token_strings(self) -> dict[str, str]:
+        """Title and main text as one lower-case token string (``token_string(title + text)``)."""
+        return self._strings[0]
+
+    @property
     def text_strings(self) -> dict[str, str]:
-        """Main text without lines that repeat the page's title: a mention must be in the text the link
-        would go into, not in the page's own heading."""
-        return {u: token_string(body_text(p.text, p.title)) for u, p in self.data.pages.items()}
+        """Main text without lines that repeat the page's title (``token_string(body_text(...))``): a mention
+        must be in the text the link would go into, not in the page's own heading."""
+        return self._strings[1]
 
     # ------------------------------------------------------------------ who may link to whom
     def eligible(self, source: str, target: str) -> bool:

@@ -48,6 +48,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, partial
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -102,10 +103,17 @@ class Engine:
         self._idf: dict[str, float] = {}
         self._pr_pct: dict[str, float] = {}
 
+    def warm(self) -> None:
+        """Build the lazy indexes now, not in the first query (the chat and the Slack bot do it at start)."""
+        self._index()
+        _ = self.cand.postings, self.cand.owners, self.neighbours, self.ranks, self.title_boilerplate
+
     # ------------------------------------------------------------------ lexical
     def _doc_tokens(self, url: str) -> list[str]:
-        page = self.data.pages[url]
-        return [t for t in tokens((page.title + " ") * 3 + page.text) if t not in STOPWORDS and not t.isdigit()]
+        """The page's terms, title words counted three times (from the candidates' one tokenisation)."""
+        title = tokens(self.data.pages[url].title)
+        return [t for t in chain(title, title, self.cand.token_strings[url].split())
+                if t not in STOPWORDS and not t.isdigit()]
 
     def _index(self) -> Any:
         if self._bm25 is None:
