@@ -102,7 +102,8 @@ class LLMSettings(BaseModel):
     """[llm]: who phrases answers. The LLM never decides: ranking and rules come first, guards after."""
 
     provider: str = Field("local", pattern="^(local|openai)$",
-                          description="local = llama.cpp in-process; openai = any OpenAI-compatible endpoint")
+                          description="local = llama.cpp's server, started by the tool (xllamacpp); openai = any "
+                                      "OpenAI-compatible endpoint")
     model_path: str = Field("", description="a GGUF file for `local`; empty = the packaged Qwen2.5-Coder-0.5B Q4_K_M")
     base_url: str = Field("", description="`openai` endpoint, e.g. http://127.0.0.1:8080/v1 (empty = OpenAI)")
     model: str = Field("gpt-4o-mini", description="model name sent to the `openai` endpoint")

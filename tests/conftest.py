@@ -87,37 +87,40 @@ def free_port() -> int:
 @dataclass
 class LlamaServer:
     url: str            # the OpenAI-compatible /v1 base URL
-    log: Path           # the server's output, with an access-log line per request
+    log: Path           # the server's output: llama.cpp's log, a ``launch_slot_`` line per request
 
     def requests(self) -> int:
-        return self.log.read_text(errors="replace").count("POST /v1/chat/completions")
+        return self.log.read_text(errors="replace").count("launch_slot_")
 
 
 @pytest.fixture(scope="session")
 def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LlamaServer]:
-    """``python -m llama_cpp.server`` with the packaged model on 127.0.0.1 (model alias ``qwen``)."""
+    """llama.cpp's server (xllamacpp, ``python -m assistant.llm.serve``) with the packaged model on 127.0.0.1,
+    in a process of its own as any OpenAI-compatible server would be (model alias ``qwen``, no API key)."""
     from assistant.llm.model import model_path
+    from assistant.llm.serve import KEY_ENV
 
     port = free_port()
     log = tmp_path_factory.mktemp("llama-server") / "server.log"
+    env = {k: v for k, v in os.environ.items() if k != KEY_ENV}
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "llama_cpp.server", "--model", str(model_path()), "--model_alias", "qwen",
-             "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096", "--n_threads", "2", "--verbose", "False"],
-            stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "OMP_WAIT_POLICY": "PASSIVE"})
+            [sys.executable, "-m", "assistant.llm.serve", "--model", str(model_path()), "--alias", "qwen",
+             "--host", "127.0.0.1", "--port", str(port), "--ctx", "4096", "--threads", "2", "--verbose"],
+            stdout=out, stderr=subprocess.STDOUT, env={**env, "OMP_WAIT_POLICY": "PASSIVE"})
     base = f"http://127.0.0.1:{port}/v1"
     try:
         deadline = time.monotonic() + 180
         while True:
             if proc.poll() is not None:
-                pytest.fail(f"llama_cpp.server exited: {log.read_text(errors='replace')[-2000:]}")
+                pytest.fail(f"assistant.llm.serve exited: {log.read_text(errors='replace')[-2000:]}")
             try:
                 if httpx.get(f"{base}/models", timeout=2).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail("llama_cpp.server did not start within 180 s")
+                pytest.fail("assistant.llm.serve did not start within 180 s")
             time.sleep(0.5)
         yield LlamaServer(base, log)
     finally:

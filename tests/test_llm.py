@@ -1,8 +1,11 @@
-"""The LLM provider seam with the real packaged model: in-process llama.cpp and an OpenAI-compatible loopback server."""
+"""The LLM provider seam with the real packaged model: the local model (llama.cpp's server, run by xllamacpp in
+a process the tool starts itself) and the openai provider against a loopback server."""
 
 from __future__ import annotations
 
 import hashlib
+import os
+import signal
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +14,7 @@ import pytest
 from langchain_core.language_models import BaseChatModel
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from assistant.llm import LLMError, build_llm, complete_json, complete_text, schema_problem, stream_text
+from assistant.llm import LLMError, build_llm, complete_json, complete_text, local, schema_problem, stream_text
 from assistant.llm import model as packaged
 from assistant.llm.providers import LocalChatModel
 from assistant.settings import LLMSettings
@@ -122,13 +125,60 @@ def test_stream_text_streams_and_stops_early(llm: BaseChatModel) -> None:
     assert complete_text(llm, "Reply with one word.", "Say yes.", max_tokens=4)  # the generation was freed
 
 
-def test_a_second_generation_in_the_streaming_thread_is_refused(llm: BaseChatModel) -> None:
+def test_a_second_generation_while_one_streams_is_answered_after_it(llm: BaseChatModel) -> None:
     stream = stream_text(llm, COUNT, max_tokens=10)
     assert next(stream)
-    with pytest.raises(LLMError, match="already generating in this thread"):
-        complete_text(llm, "Reply with one word.", "Say yes.", max_tokens=4)
+    assert complete_text(llm, "Reply with one word.", "Say yes.", max_tokens=4)   # queued behind the stream
+    assert "".join(stream)                                                         # which still ends
     stream.close()
-    assert complete_text(llm, "Reply with one word.", "Say yes.", max_tokens=4)
+
+
+def test_the_model_is_loaded_once_and_shared(llm: BaseChatModel) -> None:
+    assert isinstance(llm, LocalChatModel)
+    other = build_llm(LLMSettings(context_tokens=2048, max_tokens=40))
+    assert isinstance(other, LocalChatModel) and other is not llm
+    assert other.endpoint() == llm.endpoint()
+    assert len([s for s in local._servers.values() if s.path == llm.model_path]) == 1
+    at = llm.endpoint()
+    assert at.url.startswith("http://127.0.0.1:") and at.key
+    import httpx
+
+    assert httpx.get(at.url + "/models", timeout=10).status_code == 401     # the API key keeps others out
+
+
+def test_a_prompt_longer_than_the_context_names_the_setting(llm: BaseChatModel) -> None:
+    with pytest.raises(LLMError, match=r"exceeds the available context size .*\(\[llm\] context_tokens\)$"):
+        complete_text(llm, "s", "word " * 3000, max_tokens=4)
+
+
+def test_a_server_that_died_is_reported_then_restarted(llm: BaseChatModel) -> None:
+    assert isinstance(llm, LocalChatModel)
+    server = local.server(llm.model_path, llm.context_tokens, llm.threads)
+    assert server.proc is not None
+    stream = stream_text(llm, COUNT, max_tokens=200)
+    assert next(stream)
+    os.kill(server.proc.pid, signal.SIGKILL)          # killed while it answers
+    server.proc.wait()
+    with pytest.raises(LLMError, match=r"local model .* failed: the local model server exited \(code -9\)"):
+        list(stream)
+    assert complete_text(llm, "Reply with one word.", "Say yes.", max_tokens=4)     # a new server
+    assert local.server(llm.model_path, llm.context_tokens, llm.threads) is not server
+
+
+def test_the_server_ends_with_its_parent(tmp_path: Path) -> None:
+    """The tool's server (``--parent``) exits when its input closes, however the tool ended."""
+    import json
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "assistant.llm.serve", "--parent", "--ctx", "512"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True)
+    assert proc.stdout is not None and proc.stdin is not None
+    said = json.loads(proc.stdout.readline())
+    assert said["url"].startswith("http://127.0.0.1:") and said["model"] == "local"
+    proc.send_signal(signal.SIGINT)                        # Ctrl-C is the tool's, not its model's
+    proc.stdin.close()
+    assert proc.wait(timeout=30) == 0
 
 
 def test_complete_json_retries_once_then_fails_clearly() -> None:
@@ -142,7 +192,7 @@ def test_complete_json_retries_once_then_fails_clearly() -> None:
     assert schema_problem([], SCHEMA) == "expected a JSON object, got list"
 
 
-# --- the openai provider against llama.cpp's OpenAI-compatible server on loopback -------------------------------
+# --- the openai provider against llama.cpp's OpenAI-compatible server on loopback (its own process) ---------------
 
 
 @pytest.fixture(scope="module")
@@ -175,6 +225,8 @@ def test_openai_provider_speaks_each_endpoint_dialect(monkeypatch: pytest.Monkey
     payload = server._get_request_payload([("user", "u")], response_format=fmt)  # type: ignore[attr-defined]
     assert payload["max_tokens"] == 50 and "max_completion_tokens" not in payload
     assert payload["response_format"] == fmt
+    payload = server._get_request_payload([("user", "u")], top_k=20, cache_prompt=True)  # type: ignore[attr-defined]
+    assert payload["extra_body"] == {"top_k": 20, "cache_prompt": True} and "top_k" not in payload
     openai_ = build_llm(LLMSettings(provider="openai", model="gpt-4o-mini", max_tokens=50))
     payload = openai_._get_request_payload([("user", "u")], response_format=fmt)  # type: ignore[attr-defined]
     assert payload["max_completion_tokens"] == 50 and "max_tokens" not in payload

@@ -2,8 +2,8 @@
 
 The helpers here are what the engines call: :func:`complete_text`, :func:`complete_json` (structured output
 constrained by a JSON schema) and :func:`stream_text` (pieces as they come, stoppable). Every provider failure is an
-:class:`LLMError` with a one-line message. llama.cpp and langchain are imported on first use, so commands that
-never ask the model start fast.
+:class:`LLMError` with a one-line message. langchain and the model's client are imported, and the local model
+started, on first use, so commands that never ask the model start fast.
 """
 
 from __future__ import annotations
@@ -45,7 +45,8 @@ def complete_json(llm: BaseChatModel, system: str, user: str, schema: dict[str, 
     """A JSON object matching ``schema``'s top level (required keys, property types); one retry, else LLMError.
 
     The schema goes to the provider as ``response_format={"type": "json_object", "schema": schema}``, which
-    llama.cpp (in-process or server) enforces with a grammar; the reply is still parsed and checked here.
+    llama.cpp's server (the local model's or another) enforces with a grammar; the reply is still parsed and
+    checked here.
     """
     fmt = {"type": "json_object", "schema": schema}
     messages = [("system", system), ("user", user)]

@@ -15,6 +15,8 @@ from langchain_openai import ChatOpenAI
 from assistant.llm import LLMError, first_line, guarded
 
 OPENAI_DEFAULT_URL = "https://api.openai.com/v1"
+# llama.cpp server's own request fields (no OpenAI client argument): sent in the body as they are
+LLAMA_FIELDS = ("top_k", "min_p", "repeat_penalty", "cache_prompt", "n_probs", "json_schema", "grammar", "id_slot")
 
 
 class OpenAIChatModel(ChatOpenAI):
@@ -23,14 +25,16 @@ class OpenAIChatModel(ChatOpenAI):
     ``compat`` (a non-OpenAI server at ``base_url``): send ``max_tokens``, not ``max_completion_tokens`` (which
     llama.cpp's server ignores, so answers would run to the end of the context), and pass
     ``{"type": "json_object", "schema": …}`` as it is (that server rejects ``json_schema``). OpenAI itself gets
-    that response_format as ``json_schema``.
+    that response_format as ``json_schema``, and llama.cpp's own fields (``top_k``, ``cache_prompt``, …) go in
+    the request body. ``label`` names the model in error messages instead of its name and URL.
     """
 
     compat: bool = False
+    label: str = ""
 
     @property
     def where(self) -> str:
-        return f"model {self.model_name!r} at {self.openai_api_base or OPENAI_DEFAULT_URL}"
+        return self.label or f"model {self.model_name!r} at {self.openai_api_base or OPENAI_DEFAULT_URL}"
 
     def _get_request_payload(self, input_: LanguageModelInput, *, stop: list[str] | None = None,
                              **kwargs: Any) -> dict[str, Any]:
@@ -39,6 +43,9 @@ class OpenAIChatModel(ChatOpenAI):
         if self.compat:
             if "max_completion_tokens" in payload:
                 payload["max_tokens"] = payload.pop("max_completion_tokens")
+            extra = {k: payload.pop(k) for k in LLAMA_FIELDS if k in payload}
+            if extra:
+                payload["extra_body"] = {**(payload.get("extra_body") or {}), **extra}
         elif isinstance(fmt, dict) and fmt.get("type") == "json_object" and "schema" in fmt:
             payload["response_format"] = {"type": "json_schema",
                                           "json_schema": {"name": "reply", "schema": fmt["schema"], "strict": False}}
@@ -61,7 +68,8 @@ class OpenAIChatModel(ChatOpenAI):
         if isinstance(exc, LLMError):
             return exc
         if isinstance(exc, openai.APITimeoutError):
-            return LLMError(f"{where} did not answer within {self.request_timeout} s ([llm] timeout)")
+            hint = "" if self.label else " ([llm] timeout)"
+            return LLMError(f"{where} did not answer within {self.request_timeout} s{hint}")
         if isinstance(exc, openai.APIConnectionError):
             return LLMError(f"cannot reach {where}: {first_line(exc.__cause__ or exc)}")
         if isinstance(exc, openai.AuthenticationError):

@@ -1,42 +1,43 @@
-"""The two chat-model providers behind :func:`build_llm`: llama.cpp in-process (here) and any OpenAI-compatible
-endpoint (:mod:`assistant.llm.endpoint`, imported only when configured: the openai package is slow to import).
+"""The two chat-model providers behind :func:`build_llm`, one code path: every model is an OpenAI-compatible
+endpoint (:mod:`assistant.llm.endpoint`). ``local`` is the one the tool starts itself: llama.cpp's server on
+loopback, run by xllamacpp (:mod:`assistant.llm.local`); ``openai`` is any other (OpenAI, Ollama, vLLM, a
+llama.cpp server).
 
 Both are langchain ``BaseChatModel`` s and raise :class:`~assistant.llm.LLMError` (one line, naming the model or
 endpoint) for any provider failure. JSON output: pass ``response_format={"type": "json_object", "schema": {...}}``
-as a call keyword or through ``.bind(...)``; llama.cpp (in-process or server) constrains generation to the schema.
+as a call keyword or through ``.bind(...)``; llama.cpp's server constrains generation to the schema.
 """
 
 from __future__ import annotations
 
-import atexit
 import os
 import threading
 from collections.abc import Iterator
-from contextlib import closing
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from pydantic import SecretStr
+from langchain_core.messages import BaseMessage
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from pydantic import PrivateAttr, SecretStr
 
-from assistant.llm import LLMError, first_line, guarded
+from assistant.llm import LLMError
 from assistant.llm.model import model_path
+from assistant.llm.serve import cpu_threads
 
 if TYPE_CHECKING:
-    from llama_cpp import Llama
-
+    from assistant.llm.endpoint import OpenAIChatModel
+    from assistant.llm.local import Endpoint
     from assistant.settings import LLMSettings
 
-_ROLES = {"system": "system", "human": "user", "ai": "assistant", "chat": "user"}
-_SAMPLING = ("top_p", "top_k", "min_p", "seed", "repeat_penalty", "presence_penalty", "frequency_penalty")
+__all__ = ["LocalChatModel", "build_llm", "cpu_threads", "describe"]
+
+LOCAL_TIMEOUT = 900.0      # seconds between two pieces of a local answer (a loaded 2-core machine is slow)
 
 
 def build_llm(settings: LLMSettings) -> BaseChatModel:
-    """The chat model ``[llm]`` describes: ``local`` (llama.cpp in-process) or ``openai`` (an endpoint)."""
+    """The chat model ``[llm]`` describes: ``local`` (the packaged or configured GGUF) or ``openai`` (an endpoint)."""
     if settings.provider == "local":
         path = model_path(settings.model_path)
         return LocalChatModel(model_path=str(path), context_tokens=settings.context_tokens, threads=settings.threads,
@@ -60,85 +61,13 @@ def describe(llm: BaseChatModel) -> str:
     return str(getattr(llm, "where", type(llm).__name__))
 
 
-# --- local: llama.cpp in-process -------------------------------------------------------------------------------
-
-
-@dataclass
-class _Loaded:
-    """One llama.cpp model and the lock that serialises generations on it (one context, one sequence)."""
-
-    llama: Llama
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    owner: int | None = None
-
-
-_models: dict[tuple[str, int, int], _Loaded] = {}
-_models_lock = threading.Lock()
-
-
-def cpu_threads(configured: int = 0) -> int:
-    """``configured`` or the CPUs this process may run on (llama.cpp's own default is half the cores)."""
-    if configured:
-        return configured
-    try:
-        return len(os.sched_getaffinity(0)) or 1
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-def _openmp_wait_policy(threads: int) -> None:
-    """How llama.cpp's OpenMP threads wait for each other (read once, when llama_cpp is first imported).
-
-    libgomp's default spins ~300k rounds at every barrier; on a busy machine the spinning thread holds the core
-    its partner needs and generation drops from 24 to under 1 token/s (2 cores). Spinning 10k rounds keeps the
-    idle speed; when the machine is already loaded, not spinning at all (PASSIVE) degrades best (5 vs 2 tokens/s
-    with six busy processes; idle it costs a third of the generation speed). The user's own settings win.
-    """
-    if "OMP_WAIT_POLICY" in os.environ or "GOMP_SPINCOUNT" in os.environ:
-        return
-    try:
-        busy = os.getloadavg()[0] >= threads
-    except (AttributeError, OSError):  # no load average (Windows)
-        busy = False
-    if busy:
-        os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
-    else:
-        os.environ["GOMP_SPINCOUNT"] = "10000"
-
-
-def _load(path: str, n_ctx: int, threads: int) -> _Loaded:
-    key = (path, n_ctx, threads)
-    with _models_lock:
-        if key not in _models:
-            _openmp_wait_policy(threads)
-            from llama_cpp import Llama
-
-            try:
-                llama = Llama(model_path=path, n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads,
-                              verbose=False)
-            except Exception as exc:  # llama.cpp raises ValueError("Failed to load model from file: …")
-                raise LLMError(f"cannot load the local model {path}: {first_line(exc)}") from None
-            if not _models:
-                atexit.register(_close_all)
-            _models[key] = _Loaded(llama)
-        return _models[key]
-
-
-def _close_all() -> None:
-    """Free the models while the interpreter is intact (llama.cpp's __del__ at shutdown prints a traceback)."""
-    with _models_lock:
-        for loaded in _models.values():
-            if loaded.lock.acquire(blocking=False):  # never free a model a daemon thread is still using
-                loaded.llama.close()
-        _models.clear()
-
-
 class LocalChatModel(BaseChatModel):
-    """A chat model on one in-process ``llama_cpp.Llama``, loaded once per process and shared by all instances.
+    """The local model: the endpoint the tool starts itself, loaded once per process and shared by every instance.
 
-    Generations on a model are serialised by a lock; a second generation started by the thread that is still
-    streaming one raises LLMError instead of deadlocking. llama.cpp keeps the evaluated prompt, so a call that
-    shares a prefix with the previous one (same system prompt, a longer conversation) only evaluates the rest.
+    The model loads on first use, or in the background from :meth:`start` (chat and Slack warm-up). The server
+    answers one request at a time (others queue) and keeps the evaluated prompt, so a call that shares a prefix
+    with the previous one (the same system prompt, a longer conversation) only evaluates the rest. Closing a
+    stream closes its HTTP response, and the server stops generating.
     """
 
     model_path: str
@@ -146,10 +75,12 @@ class LocalChatModel(BaseChatModel):
     threads: int = 0
     temperature: float = 0.2
     max_tokens: int = 400
+    _client: OpenAIChatModel | None = PrivateAttr(default=None)
+    _client_lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     @property
     def _llm_type(self) -> str:
-        return "llama-cpp"
+        return "llama-cpp-server"
 
     @property
     def where(self) -> str:
@@ -160,101 +91,54 @@ class LocalChatModel(BaseChatModel):
         return {"model_path": self.model_path, "context_tokens": self.context_tokens,
                 "temperature": self.temperature, "max_tokens": self.max_tokens}
 
-    def loaded(self) -> _Loaded:
-        """The shared llama.cpp model for this path and context size (loaded on first use)."""
-        return _load(self.model_path, self.context_tokens, cpu_threads(self.threads))
+    def start(self) -> None:
+        """Begin loading the model in its server (returns at once)."""
+        from assistant.llm.local import server
 
-    def _request(self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
-        request: dict[str, Any] = {
-            "messages": [_message_dict(m) for m in messages],
-            "temperature": kwargs.get("temperature", self.temperature),
-            "max_tokens": kwargs.get("max_tokens") or self.max_tokens,
-            "stop": stop or kwargs.get("stop") or [],
-        }
-        request.update({k: kwargs[k] for k in _SAMPLING if k in kwargs})
-        if fmt := kwargs.get("response_format"):
-            request["response_format"] = _llama_format(fmt)
-        return request
+        server(self.model_path, self.context_tokens, self.threads)
+
+    def endpoint(self, cancelled: threading.Event | None = None) -> Endpoint:
+        """The loaded model's endpoint (waits for the load; LLMError when it fails)."""
+        from assistant.llm.local import endpoint
+
+        return endpoint(self.model_path, self.context_tokens, self.threads, cancelled)
+
+    def client(self) -> OpenAIChatModel:
+        """The OpenAI-compatible client of the running server (a new one if the server was restarted)."""
+        self.start()
+        from assistant.llm.endpoint import OpenAIChatModel  # 1-2 s of imports while the server loads
+
+        at = self.endpoint()
+        with self._client_lock:
+            if self._client is None or self._client.openai_api_base != at.url:
+                self._client = OpenAIChatModel(
+                    base_url=at.url, model=at.model, api_key=SecretStr(at.key), timeout=LOCAL_TIMEOUT, max_retries=0,
+                    max_completion_tokens=self.max_tokens, temperature=self.temperature, compat=True,
+                    use_responses_api=False, label=self.where)
+            return self._client
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                   run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
-        request = self._request(messages, stop, kwargs)
-        with self._generating() as llama:
-            try:
-                out = cast(dict[str, Any], llama.create_chat_completion(**request))
-            except Exception as exc:
-                raise self._error(exc) from None
-        choice = out["choices"][0]
-        usage = out.get("usage") or {}
-        message = AIMessage(content=choice["message"].get("content") or "", usage_metadata={
-            "input_tokens": usage.get("prompt_tokens", 0), "output_tokens": usage.get("completion_tokens", 0),
-            "total_tokens": usage.get("total_tokens", 0)})
-        return ChatResult(generations=[ChatGeneration(message=message, generation_info={
-            "finish_reason": choice.get("finish_reason"), "model_name": Path(self.model_path).stem})])
+        try:
+            return self.client()._generate(messages, stop=stop, run_manager=run_manager, **kwargs)
+        except LLMError as exc:
+            raise self._explained(exc) from None
 
     def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
                 run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
-        request = self._request(messages, stop, kwargs)
-        with self._generating() as llama:
-            try:
-                chunks = cast(Iterator[dict[str, Any]], llama.create_chat_completion(**request, stream=True))
-            except Exception as exc:
-                raise self._error(exc) from None
-            # closed before the lock is released, which frees llama.cpp's generator now
-            with closing(guarded(chunks, self._error)) as pieces:
-                for chunk in pieces:
-                    choice = chunk["choices"][0]
-                    text = choice["delta"].get("content") or ""
-                    finish = choice.get("finish_reason")
-                    if not text and not finish:
-                        continue
-                    piece = ChatGenerationChunk(message=AIMessageChunk(content=text),
-                                                generation_info={"finish_reason": finish} if finish else None)
-                    if run_manager and text:
-                        run_manager.on_llm_new_token(text, chunk=piece)
-                    yield piece
+        try:
+            # closing this generator closes the client's, which closes the HTTP response
+            yield from self.client()._stream(messages, stop=stop, run_manager=run_manager, **kwargs)
+        except LLMError as exc:
+            raise self._explained(exc) from None
 
-    def _generating(self) -> _Generating:
-        return _Generating(self.loaded(), self.model_path)
+    def _explained(self, exc: LLMError) -> LLMError:
+        """The client's error, with why the server is gone or which setting to raise."""
+        from assistant.llm.local import exit_reason
 
-    def _error(self, exc: Exception) -> LLMError:
-        if isinstance(exc, LLMError):
-            return exc
-        hint = " ([llm] context_tokens)" if "context window" in str(exc) else ""
-        return LLMError(f"{self.where} failed: {first_line(exc)}{hint}")
-
-
-class _Generating:
-    """Holds a model's lock for one generation; refuses re-entry from the thread that already holds it."""
-
-    def __init__(self, loaded: _Loaded, path: str) -> None:
-        self.loaded, self.path = loaded, path
-
-    def __enter__(self) -> Llama:
-        if self.loaded.owner == threading.get_ident():
-            raise LLMError(f"local model {Path(self.path).name} is already generating in this thread "
-                           "(finish or close the running stream first)")
-        self.loaded.lock.acquire()
-        self.loaded.owner = threading.get_ident()
-        return self.loaded.llama
-
-    def __exit__(self, *exc: object) -> None:
-        self.loaded.owner = None
-        self.loaded.lock.release()
-
-
-def _message_dict(message: BaseMessage) -> dict[str, str]:
-    role = _ROLES.get(message.type)
-    if role is None:
-        raise LLMError(f"the local model takes system, user and assistant messages, not {message.type!r}")
-    return {"role": role, "content": str(message.text)}
-
-
-def _llama_format(fmt: Any) -> dict[str, Any]:
-    """llama.cpp's response_format: json_object (+ schema); OpenAI's json_schema form is translated."""
-    if not isinstance(fmt, dict) or fmt.get("type") not in ("json_object", "json_schema", "text"):
-        raise LLMError(f"unsupported response_format {fmt!r}: use {{'type': 'json_object', 'schema': {{…}}}}")
-    if fmt["type"] == "json_schema":
-        schema = (fmt.get("json_schema") or {}).get("schema")
-        return {"type": "json_object", **({"schema": schema} if schema else {})}
-    return cast(dict[str, Any], fmt)
+        reason = exit_reason(self.model_path, self.context_tokens, self.threads)
+        if reason:
+            return LLMError(f"{self.where} failed: {reason}")
+        if "context size" in str(exc):
+            return LLMError(f"{exc} ([llm] context_tokens)")
+        return exc
