@@ -2,11 +2,13 @@
 """Time to first token and to the full answer of `ask`/`chat` with the configured model (a benchmark: it
 prints, it never asserts).
 
-    python bench/chat.py --workspace WS [--questions N]
+    python bench/chat.py --workspace WS [--questions N] [--no-wait]
 
-The engines are loaded and the model is loaded and warmed once first (a chat session does the same when it
-starts); then each question is timed from the moment it is asked: routing, the engines, retrieval, prompt
-evaluation, the first streamed piece, the last one and the guard.
+The chat's warm-up runs first (assistant.chain.warm: the model's server starts, the engines' indexes build
+beside it, the model reads the system prompt once), as when a chat session starts; then each question is timed
+from the moment it is asked: routing, the engines, retrieval, prompt evaluation, the first streamed piece, the
+last one and the guard. ``--no-wait``: the first question is asked at once, while the warm-up runs (it waits
+for it, as in the chat), so its time includes what is left of the warm-up.
 """
 
 from __future__ import annotations
@@ -29,32 +31,38 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--workspace", required=True, type=Path)
     ap.add_argument("--questions", type=int, default=4)
+    ap.add_argument("--no-wait", action="store_true", help="ask the first question while the warm-up runs")
     args = ap.parse_args()
 
     from urllib.parse import urlsplit
 
     from assistant.chain.answer import Conversation
     from assistant.chain.facts import Workspace
+    from assistant.chain.warm import Warmup
     from assistant.services import Services
     from assistant.settings import load_settings
 
     services = Services(load_settings(None, workspace=args.workspace))
     t0 = time.perf_counter()
     ws = Workspace(services)
-    pages = sorted(ws.engine.data.pages)
-    _ = ws.findings
-    t1 = time.perf_counter()
-    llm = services.llm
-    talk = Conversation(ws, lambda: llm)
-    talk.ask("Hello?")                       # loads and warms the model
-    t2 = time.perf_counter()
-    print(f"engines loaded in {t1 - t0:.2f} s ({len(pages)} pages); model loaded and warmed in {t2 - t1:.2f} s")
+    warm = Warmup(ws, lambda: services.llm).start()
+    talk = Conversation(ws, lambda: services.llm)
+    if not args.no_wait:
+        warm.wait()
+        steps = ", ".join(f"{k} {v:.2f} s" for k, v in warm.timings.items())
+        print(f"warm-up {time.perf_counter() - t0:.2f} s ({steps}; {len(ws.data.pages)} pages)"
+              + (f"; problems: {warm.problems}" if warm.problems else ""))
     first, full = [], []
     for i in range(args.questions):
+        if i == 0 and args.no_wait:
+            start = time.perf_counter()
+            warm.wait(lambda: print("(loading the model…)"))
+        pages = sorted(ws.data.pages)
         page = pages[(i * 7919) % len(pages)]
         title_word = next((w for w in ws.title(page).split() if len(w) > 5), "links")
         q = QUESTIONS[i % len(QUESTIONS)].format(path=urlsplit(page).path, word=title_word)
-        start = time.perf_counter()
+        if not (i == 0 and args.no_wait):
+            start = time.perf_counter()
         got_first = None
         for _piece in talk.stream(q):
             if got_first is None:

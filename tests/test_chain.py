@@ -11,6 +11,8 @@ import json
 import os
 import re
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -234,3 +236,86 @@ def test_chat_in_a_real_terminal(ws: tuple[Path, str]) -> None:
     finally:
         child.close(force=True)
     assert child.exitstatus == 0 or child.signalstatus is None
+
+
+# ---------------------------------------------------------------------------------------------- warm start
+
+class Counted:
+    """Wraps a build function and counts its calls (optionally slowed, to keep a warm-up running)."""
+
+    def __init__(self, fn: Any, delay: float = 0.0) -> None:
+        self.fn, self.delay, self.calls = fn, delay, 0
+        self.lock = threading.Lock()
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        with self.lock:
+            self.calls += 1
+        time.sleep(self.delay)
+        return self.fn(*args, **kwargs)
+
+
+def test_chat_question_asked_while_warming_up_waits_and_gets_the_right_answer(
+        ws: tuple[Path, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """`assistant chat` starts loading the model and the indexes at once; the first question arrives while
+    they load (the site's load is slowed to 3 s), says so, waits, and gets the same answer as `ask`."""
+    import assistant.suggest
+
+    workspace, url = ws
+    question = "Which pages should link to /blog/context/?"
+    plain = ask_json(workspace, question, "--no-llm")
+    load = Counted(assistant.suggest.load_site, delay=3.0)
+    monkeypatch.setattr(assistant.suggest, "load_site", load)
+    result = cli("--workspace", str(workspace), "chat", input=f"{question}\n/quit\n")
+    assert result.exit_code == 0, result.output
+    assert "(loading the model…)" in result.stdout
+    assert result.stdout.index("(loading the model…)") < result.stdout.index("[1]")
+    turn = json.loads((workspace / "chat.jsonl").read_text().splitlines()[-1])
+    assert turn["question"] == question and turn["intent"] == "link-to"
+    assert turn["answer"].endswith(plain["answer"])                   # the engines' part, after the model's lead
+    assert url + TARGET in {c["url"] for c in turn["citations"]}
+    assert [s["source_url"] for s in turn["suggestions"]] == [s["source_url"] for s in plain["suggestions"]]
+    assert load.calls == 1                                             # the warm-up's load, shared
+
+
+def test_two_questions_at_once_share_one_index_build(ws: tuple[Path, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import bm25s  # type: ignore[import-untyped]
+
+    import assistant.rules
+    import assistant.suggest
+    from assistant.chain.answer import Conversation
+    from assistant.chain.facts import Workspace
+    from assistant.services import Services
+    from assistant.settings import load_settings
+
+    workspace, _url = ws
+    questions = ["Which pages should link to /blog/context/?", "What should /blog/context/ link to?",
+                 "What are the most severe problems of my internal links?"]
+    expected = [ask_json(workspace, q, "--no-llm") for q in questions]
+    load = Counted(assistant.suggest.load_site, delay=1.0)
+    index = Counted(bm25s.BM25.index)
+    rules = Counted(assistant.rules.run_rules)
+    monkeypatch.setattr(assistant.suggest, "load_site", load)
+    monkeypatch.setattr(bm25s.BM25, "index", lambda self, *a, **k: index(self, *a, **k))
+    monkeypatch.setattr(assistant.rules, "run_rules", rules)
+    services = Services(load_settings(None, workspace=workspace))
+    shared = Workspace(services)
+    start = threading.Barrier(len(questions) * 2)
+    answers: dict[int, dict[str, Any]] = {}
+
+    def ask(i: int) -> None:
+        start.wait()
+        answers[i] = Conversation(shared, None).ask(questions[i % len(questions)]).as_dict()
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(len(questions) * 2)]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+    finally:
+        services.close()
+    assert (load.calls, index.calls, rules.calls) == (1, 1, 1)
+    for i, got in answers.items():
+        want = expected[i % len(questions)]
+        assert (got["intent"], got["answer"], got["citations"]) == (want["intent"], want["answer"], want["citations"])
+    assert len(answers) == len(questions) * 2

@@ -304,6 +304,34 @@ def test_a_slow_answer_is_still_acked_in_time(ws: tuple[Path, str], fake: FakeSl
     assert fake.wait("chat.postMessage", channel="CSLOW2", timeout=30)[0].args["thread_ts"] == "1.7"
 
 
+def test_a_question_during_the_warm_up_is_told_to_wait_then_answered(
+        ws: tuple[Path, str], fake: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bot builds the engines' indexes in the background from the start (the site's load slowed to 3 s
+    here); a question that comes meanwhile hears so in its thread, then gets the same answer as later."""
+    import assistant.suggest
+
+    real = assistant.suggest.load_site
+    calls = []
+
+    def slow_load(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        time.sleep(3)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(assistant.suggest, "load_site", slow_load)
+    warm_app = create_app(services(ws[0], fake), use_llm=False, token=TOKEN, signing_secret=SECRET, warm=True)
+    resp = dispatch(warm_app, slash(fake, "Which pages should link to /blog/appengine/?", "CWARM"))
+    assert resp.status == 200
+    parent, loading, answer = fake.wait("chat.postMessage", 3, channel="CWARM", timeout=60)
+    assert "Loading the site's indexes…" in texts(loading)
+    assert loading.args["thread_ts"] == answer.args["thread_ts"] == parent.result["ts"]
+    urls = cited(answer)
+    assert ws[1] + "blog/appengine/" in urls and len(urls) >= 3 and urls <= pages(ws[0])
+    dispatch(warm_app, slash(fake, "Which pages should link to /blog/appengine/?", "CWARM2"))
+    _parent, again = fake.wait("chat.postMessage", 2, channel="CWARM2", timeout=60)
+    assert cited(again) == urls and len(calls) == 1             # no more waiting, and one load for both
+
+
 def test_a_flood_of_questions_is_told_to_wait(ws: tuple[Path, str], fake: FakeSlack) -> None:
     release = threading.Event()
 
@@ -397,7 +425,10 @@ def test_http_mode_server_answers_a_signed_request(ws: tuple[Path, str], fake: F
         start = time.monotonic()
         resp = httpx.post(endpoint, content=body, headers=sign(body), timeout=10)
         assert resp.status_code == 200 and time.monotonic() - start < 3 and "Working on it" in resp.text
-        parent, answer = fake.wait("chat.postMessage", 2, channel="CHTTP", timeout=240)
+        posted = fake.wait("chat.postMessage", 2, channel="CHTTP", timeout=240)
+        if "Loading the model…" in texts(posted[1]):                  # asked while the bot warms up
+            posted = fake.wait("chat.postMessage", 3, channel="CHTTP", timeout=240)
+        parent, answer = posted[0], posted[-1]
         assert answer.args["thread_ts"] == parent.result["ts"]
         urls = cited(answer)
         assert ws[1] + "blog/appengine/" in urls and len(urls) >= 3 and urls <= pages(ws[0])

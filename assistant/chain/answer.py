@@ -146,7 +146,7 @@ class Conversation:
         text = tidy(text)
         if not text:
             return "", []
-        known = set(self.ws.engine.data.pages)
+        known = set(self.ws.data.pages)
         evidence = [s.text for s in facts.sources] + facts.sheet + [question]
         checked = check(text, {s.n: s.url for s in facts.sources}, known, evidence,
                         titles={s.n: s.title for s in facts.sources})

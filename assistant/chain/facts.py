@@ -7,17 +7,20 @@ an answer may cite), a short fact sheet for the prompt, and the structured sugge
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from assistant.chain.guard import defang
 from assistant.chain.intent import Intent, PageRef, Route
+from assistant.lazy import once
 from assistant.models import Finding
 
 if TYPE_CHECKING:
     from assistant.services import Services
-    from assistant.suggest import Engine, Suggestion
+    from assistant.store.embedder import Embedder
+    from assistant.store.vectors import VectorStore
+    from assistant.suggest import Engine, SiteData, Suggestion
 
 SUGGESTIONS = 5
 FINDINGS = 6
@@ -55,31 +58,47 @@ class Facts:
 
 
 class Workspace:
-    """The engines over one workspace, each loaded on first use and kept."""
+    """The engines over one workspace, each loaded on first use and kept.
+
+    The loads are safe from several threads: one that needs what another (the chat's or the Slack bot's
+    warm-up, another question) is building waits for that build and shares it. :meth:`warm` builds them all.
+    """
+
+    WARM = ("data", "refs", "engine", "overview", "findings", "retrieval")   # what :meth:`warm` builds, in order
 
     def __init__(self, services: Services) -> None:
         self.services = services
 
-    @cached_property
+    @once
+    def data(self) -> SiteData:
+        """The site as the engines see it (pages, links, PageRank, chunk vectors)."""
+        from assistant.suggest import load_site
+
+        return load_site(self.services)
+
+    @once
     def engine(self) -> Engine:
-        from assistant.suggest import Engine, load_site
+        """The suggestion engine with its lexical, phrase and graph indexes built."""
+        from assistant.suggest import Engine
 
-        return Engine(load_site(self.services))
+        engine = Engine(self.data)
+        engine.warm()
+        return engine
 
-    @cached_property
+    @once
     def findings(self) -> list[Finding]:
         from assistant.rules import run_rules
         from assistant.rules.load import load_audit
 
         return run_rules(load_audit(self.services))
 
-    @cached_property
+    @once
     def refs(self) -> list[PageRef]:
-        data = self.engine.data
+        data = self.data
         return [PageRef(u, p.title, data.referring_domains.get(u, 0), data.pagerank.get(u, 0.0))
                 for u, p in data.pages.items()]
 
-    @cached_property
+    @once
     def overview(self) -> dict[str, dict[str, Any]]:
         from assistant.backlinks import backlinked_targets
         from assistant.store.queries import pages_overview
@@ -87,20 +106,39 @@ class Workspace:
         db = self.services.db
         return {r["url"]: r for r in pages_overview(db, backlinked=backlinked_targets(db))}
 
+    @once
+    def retrieval(self) -> tuple[Embedder, VectorStore] | None:
+        """The query embedder and the chunk store; None when the workspace has no embeddings."""
+        _ = self.data                     # which opened the store if it has vectors (one store, built once)
+        if not self.services.db.counts()["embedded_chunks"]:
+            return None
+        return self.services.embedder, self.services.vectors
+
     def title(self, url: str) -> str:
-        page = self.engine.data.pages.get(url)
+        page = self.data.pages.get(url)
         return page.title if page else url
 
     def text(self, url: str) -> str:
-        page = self.engine.data.pages.get(url)
+        page = self.data.pages.get(url)
         return page.text if page else ""
 
     def retrieve(self, question: str, k: int = PASSAGES) -> list[tuple[str, str, str]]:
         """(url, title, chunk text) of the chunks closest to the question; [] without embeddings."""
-        if not self.services.db.counts()["embedded_chunks"]:
+        if self.retrieval is None:
             return []
-        vector = self.services.embedder.embed([question])[0]
-        return [(h.url, h.title, h.text) for h in self.services.vectors.query(vector, k)]
+        embedder, vectors = self.retrieval
+        vector = embedder.embed([question])[0]
+        return [(h.url, h.title, h.text) for h in vectors.query(vector, k)]
+
+    def warm(self, cancelled: threading.Event | None = None) -> None:
+        """Build everything a question may need (:attr:`WARM`), and load the vector index with one query;
+        stops between two builds once ``cancelled`` is set."""
+        for name in self.WARM:
+            if cancelled is not None and cancelled.is_set():
+                return
+            getattr(self, name)
+        if self.retrieval is not None and not (cancelled is not None and cancelled.is_set()):
+            self.retrieve("internal links", 1)
 
 
 def gather(ws: Workspace, route: Route, question: str, previous: Facts | None = None) -> Facts:
@@ -129,7 +167,7 @@ def _link_to(ws: Workspace, route: Route, question: str, facts: Facts, previous:
         return
     target = route.pages[0]
     t = facts.cite(target, ws.title(target), ws.text(target))
-    rd = ws.engine.data.referring_domains.get(target, 0)
+    rd = ws.data.referring_domains.get(target, 0)
     found = ws.engine.suggest_to(target, SUGGESTIONS)
     facts.sheet.append(f"Target [{t}] \"{ws.title(target)}\" (found by {route.how}; {rd} referring domains). "
                        f"{len(found)} pages that do not link to it yet should:")
@@ -196,7 +234,7 @@ POLICY = ("Don't buy, sell, rent or exchange links: search engines treat paid li
 
 
 def _outreach(ws: Workspace, route: Route, question: str, facts: Facts, previous: Facts | None) -> None:
-    data = ws.engine.data
+    data = ws.data
     assets = route.pages or sorted(data.pages, key=lambda u: (-data.referring_domains.get(u, 0),
                                                               -data.pagerank.get(u, 0.0), u))[:3]
     lines = ["Earn backlinks from relevant, trustworthy sites, never by paying. Pages most worth promoting:"]
@@ -216,7 +254,7 @@ def _page(ws: Workspace, route: Route, question: str, facts: Facts, previous: Fa
     url = route.pages[0]
     row = ws.overview.get(url, {})
     n = facts.cite(url, ws.title(url), ws.text(url))
-    rd = ws.engine.data.referring_domains.get(url, 0)
+    rd = ws.data.referring_domains.get(url, 0)
     depth = "none (no link reaches it)" if row.get("depth") is None else row["depth"]
     orphan = f", orphan ({row['orphan']})" if row.get("orphan") else ""
     facts.sheet.append(

@@ -1,7 +1,9 @@
 """`assistant chat`: the interactive terminal chat.
 
 Answers stream as the model writes them; Ctrl-C stops a running answer (the engines' part still follows),
-Ctrl-D or /quit leaves. Follow-ups use the conversation ("and what anchor should the second one use?").
+Ctrl-D or /quit leaves. The model and the engines' indexes load in the background from the start
+(:mod:`assistant.chain.warm`); a question asked before they are ready waits for them and says so.
+Follow-ups use the conversation ("and what anchor should the second one use?").
 Questions and answers are kept in WORKSPACE/chat.jsonl and the prompt's line history in
 WORKSPACE/chat_history. Without a terminal, questions are read line by line from standard input.
 """
@@ -148,23 +150,31 @@ def chat(
     llm: Annotated[bool, typer.Option("--llm/--no-llm", help="let the model phrase the answers")] = True,
 ) -> None:
     """Chat with the assistant about the site's links (Ctrl-C stops an answer, Ctrl-D leaves)."""
+    from assistant.chain.warm import Warmup
+
     services = state(ctx).services()
     talk = conversation(services, llm)
+    warm = Warmup(talk.ws, (lambda: services.llm) if llm else None).start()
     out = stdout()
     interactive = sys.stdin.isatty()
     if interactive:
         out.print("[bold]link-assistant chat[/bold] — /help for commands, Ctrl-D to leave.")
     services.workspace.mkdir(parents=True, exist_ok=True)
     transcript = services.workspace / "chat.jsonl"
-    for line in lines(services.workspace / "chat_history"):
-        line = line.strip()
-        if not line:
-            continue
-        if line.startswith("/"):
-            if not command(talk, services, line):
-                break
-            continue
-        if not interactive:
-            out.print(f"you> {line}", markup=False, highlight=False)
-        save(transcript, run_streaming(talk, line))
-        out.print()
+    loading = "loading the model…" if llm else "loading the site's indexes…"
+    try:
+        for line in lines(services.workspace / "chat_history"):
+            line = line.strip()
+            if not line:
+                continue
+            if line.startswith("/"):
+                if not command(talk, services, line):
+                    break
+                continue
+            if not interactive:
+                out.print(f"you> {line}", markup=False, highlight=False)
+            warm.wait(lambda: out.print(f"[dim]({loading})[/dim]"))
+            save(transcript, run_streaming(talk, line))
+            out.print()
+    finally:
+        warm.cancel()

@@ -27,7 +27,7 @@ def slack(
     llm: Annotated[bool, typer.Option("--llm/--no-llm", help="let the model phrase the answers")] = True,
 ) -> None:
     """Answer `/links`, @mentions and direct messages in Slack with the same answers as `assistant ask`."""
-    from assistant.slack.app import SlackError, create_app, run_http, run_socket
+    from assistant.slack.app import SlackError, bot_of, create_app, run_http, run_socket
     from assistant.slack.safety import install_redaction
 
     bot_token = os.environ.get("SLACK_BOT_TOKEN", "").strip()
@@ -50,7 +50,11 @@ def slack(
     if not services.db.counts()["html_pages"]:
         raise UserError(f"workspace {services.workspace} holds no pages: run `assistant ingest SOURCE` first")
 
+    app = None
+
     def ready(where: str) -> None:
+        if app is not None:
+            bot_of(app).warm()      # the model and the indexes load in the background from now on
         typer.echo(f"assistant slack: answering on {where} (workspace {services.workspace}; Ctrl-C stops)",
                    err=True)
 
@@ -67,3 +71,6 @@ def slack(
         raise UserError(f"cannot {where}: {exc.strerror or exc}") from None
     except KeyboardInterrupt:
         typer.echo("assistant slack: stopped", err=True)
+    finally:
+        if app is not None:
+            bot_of(app).stop_warm()

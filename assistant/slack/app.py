@@ -4,7 +4,9 @@ Slack wants every request acknowledged within 3 s, and an answer can take longer
 for 5-20 s on a small machine), so each listener acks at once and answers in a lazy listener (a thread of
 Bolt's executor). Answers are serialized by one lock: the local model is not re-entrant and the workspace's
 SQLite connection is shared. One :class:`~assistant.chain.answer.Conversation` is kept per thread (per
-direct-message channel), so "and the second one?" works; the engines are loaded once, on the first question.
+direct-message channel), so "and the second one?" works. The model and the engines' indexes load once, in the
+background from the start (:meth:`Bot.warm`); a question that comes before they are ready is told so in its
+thread ("loading the model…") and answered when they are.
 
 HTTP mode serves ``POST /slack/events`` on a threading http.server bound to ``--host`` (Bolt checks the
 signature and rejects stale timestamps with 401); Socket Mode connects out with the app-level token.
@@ -18,6 +20,7 @@ import os
 import re
 import tempfile
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -35,6 +38,7 @@ if TYPE_CHECKING:
 
     from assistant.chain.answer import Conversation
     from assistant.chain.facts import Workspace
+    from assistant.chain.warm import Warmup
     from assistant.services import Services
 
 log = logging.getLogger("assistant.slack")
@@ -47,6 +51,8 @@ MAX_PENDING = 20                                         # questions waiting for
 SORRY = "Sorry, something went wrong while answering. The details are in the bot's log."
 NO_PAGES = "The workspace holds no pages yet: run `assistant ingest SOURCE` first."
 BUSY = "I'm busy with other questions right now: ask again in a minute."
+LOADING = "Loading the model… (the first answer after the bot starts takes a little longer)"
+LOADING_NO_LLM = "Loading the site's indexes… (the first answer after the bot starts takes a little longer)"
 HELP = ("Ask about the site's links in plain words, e.g. `/links which pages should link to /blog/x/?`, "
         "`/links what should /blog/y/ link to?`, `/links any problems with my internal links?`, "
         "`/links how can I earn backlinks?`. `/links plan` posts the action plan as plan.md. "
@@ -88,6 +94,28 @@ class Bot:
         # (which also runs the acks) never fills up with threads waiting for the lock
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="assistant-slack-answer")
         self._pending = 0
+        self._warmup: Warmup | None = None
+
+    def warm(self) -> None:
+        """Load the model and build the engines' indexes in the background (an empty workspace: nothing)."""
+        from assistant.chain.warm import Warmup
+
+        try:
+            ws = self.workspace()
+        except NoPages:
+            return
+        services = self.services
+        self._warmup = Warmup(ws, (lambda: services.llm) if self.use_llm else None).start()
+
+    def stop_warm(self) -> None:
+        """Stop the warm-up after the build under way (before the workspace's services close)."""
+        if self._warmup is not None:
+            self._warmup.cancel()
+
+    def wait_warm(self, notice: Callable[[str], object]) -> None:
+        """Wait for the warm-up to end, calling ``notice(text)`` first when it is still under way."""
+        if self._warmup is not None:
+            self._warmup.wait(lambda: notice(LOADING if self.use_llm else LOADING_NO_LLM))
 
     def later(self, job: Callable[[], None]) -> bool:
         """Queue ``job`` for the answer worker; False (nothing queued) when too many questions wait."""
@@ -233,6 +261,7 @@ def event_listener(bot: Bot, answer: EventAnswer) -> tuple[Callable[..., None], 
 def reply(bot: Bot, client: WebClient, channel: str, thread_ts: str, key: str, question: str) -> None:
     """Answer ``question`` in the thread: the plan as a file for "plan", else the answer's messages."""
     try:
+        bot.wait_warm(lambda text: post(bot, client, channel, thread_ts, blocks.text_messages(text)))
         if is_plan(question):
             upload_plan(bot, client, channel, thread_ts)
         else:
@@ -274,10 +303,11 @@ def api_base(url: str) -> str:
 
 def create_app(services: Services, *, use_llm: bool = True, answer: AnswerFn | None = None,
                token: str | None = None, signing_secret: str | None = None,
-               token_verification: bool = True) -> App:
+               token_verification: bool = True, warm: bool = False) -> App:
     """The Bolt app over ``services``: tokens from the arguments or SLACK_BOT_TOKEN / SLACK_SIGNING_SECRET,
     the Web API at ``[slack] api_url`` when set, the listeners registered. ``answer`` replaces the chain
-    (tests use a slow one); ``use_llm=False`` answers with the engines alone."""
+    (tests use a slow one); ``use_llm=False`` answers with the engines alone; ``warm`` starts loading the
+    model and the indexes at once, in the background."""
     from slack_bolt import App
     from slack_sdk import WebClient
     from slack_sdk.errors import SlackApiError
@@ -302,8 +332,20 @@ def create_app(services: Services, *, use_llm: bool = True, answer: AnswerFn | N
                              f"{redact(str(getattr(exc, 'reason', exc)), secrets)}") from None
     app = App(client=client, signing_secret=secret, process_before_response=False,
               token_verification_enabled=token_verification, name="assistant")
-    register(app, Bot(services, use_llm, answer, api_url, secrets))
+    bot = Bot(services, use_llm, answer, api_url, secrets)
+    register(app, bot)
+    _bots[app] = bot
+    if warm:
+        bot.warm()
     return app
+
+
+_bots: weakref.WeakKeyDictionary[App, Bot] = weakref.WeakKeyDictionary()
+
+
+def bot_of(app: App) -> Bot:
+    """The bot :func:`create_app` registered on ``app``."""
+    return _bots[app]
 
 
 def make_server(app: App, host: str = "127.0.0.1", port: int = 3000, path: str = PATH) -> ThreadingHTTPServer:
