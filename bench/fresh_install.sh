@@ -27,8 +27,10 @@ first = None
 tail = []
 assert proc.stdout is not None
 for line in proc.stdout:
-    if first is None and line.strip():
+    # pip's own notices and warnings (running as root, an index folder it ignores) are not the demo's output
+    if first is None and line.strip() and not line.startswith(("WARNING:", "[notice]")):
         first = time.monotonic() - start
+        print(f"first output after {first:.1f} s: {line.rstrip()}")
     tail = (tail + [line.rstrip()])[-5:]
 code = proc.wait()
 total = time.monotonic() - start

@@ -215,6 +215,12 @@ def test_chat_scripted_follow_up_and_commands(ws: tuple[Path, str]) -> None:
     assert follow["suggestions"][0]["anchor"] == second["anchor"]
     assert f"'{second['anchor']}'" in follow["answer"]
     assert second["source_url"] in {c["url"] for c in follow["citations"]}
+    # one answer on screen: the engines' list first (shown before the model has read the facts), then the
+    # guarded lead once; never a streamed lead followed by its correction
+    listed = out.index("These pages should link to")
+    lead = first["answer"].split("\n\n")[0]
+    assert not lead.startswith("These pages") and out.count(lead) == 1 and out.index(lead) > listed
+    assert "corrected" not in out
 
 
 def test_chat_in_a_real_terminal(ws: tuple[Path, str]) -> None:

@@ -42,6 +42,7 @@ class Answer:
     facts: Facts | None = None
     problems: list[str] = field(default_factory=list)
     stopped: bool = False
+    lead: str = ""            # the model's guarded lead alone ("" without one): the part the engines did not write
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"answer": self.answer, "citations": self.citations, "intent": str(self.intent)}
@@ -94,10 +95,18 @@ class Conversation:
         r = route(question, self.ws.refs, has_previous=bool(previous and previous.suggestions))
         return gather(self.ws, r, question, previous)
 
-    def stream(self, question: str, stop: threading.Event | None = None, use_llm: bool = True) -> Iterator[str]:
-        """The model's lead as it comes (nothing when the model is not used); then :meth:`finish`."""
+    def begin(self, question: str) -> Facts:
+        """Run the engines for ``question`` (fast, deterministic); then :meth:`lead` and :meth:`finish`.
+
+        The chat shows the engines' part (:attr:`Facts.fallback`) at once, while the model reads the facts."""
         facts = self.prepare(question)
         self._pending = (question, facts, [])
+        return facts
+
+    def lead(self, stop: threading.Event | None = None, use_llm: bool = True) -> Iterator[str]:
+        """The model's lead for the question :meth:`begin` began, as it comes (nothing when the model is not
+        used or has nothing to phrase)."""
+        question, facts, pieces_so_far = self._pending
         chain = self.chain() if use_llm else None
         if chain is None or facts.intent in (Intent.policy, Intent.outreach) or not facts.sheet:
             return
@@ -109,12 +118,17 @@ class Conversation:
             for piece in pieces:
                 if stop is not None and stop.is_set():
                     break
-                self._pending[2].append(piece)
+                pieces_so_far.append(piece)
                 yield piece
         finally:
             close = getattr(pieces, "close", None)
             if close is not None:
                 close()
+
+    def stream(self, question: str, stop: threading.Event | None = None, use_llm: bool = True) -> Iterator[str]:
+        """:meth:`begin` then :meth:`lead`; then :meth:`finish`."""
+        self.begin(question)
+        yield from self.lead(stop, use_llm)
 
     def finish(self, stopped: bool = False) -> Answer:
         """The guarded answer for the question :meth:`stream` began."""
@@ -126,7 +140,7 @@ class Conversation:
         numbers = cited(text)
         by_n = {s.n: s for s in facts.sources}
         citations = [{"n": n, "url": by_n[n].url, "title": by_n[n].title} for n in numbers if n in by_n]
-        answer = Answer(question, text, facts.intent, citations, facts, problems, stopped)
+        answer = Answer(question, text, facts.intent, citations, facts, problems, stopped, lead)
         self.turns.append(answer)
         return answer
 

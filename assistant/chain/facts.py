@@ -25,10 +25,14 @@ if TYPE_CHECKING:
 SUGGESTIONS = 5
 FINDINGS = 6
 PASSAGES = 3
-# The prompt carries ≤ ~270 new tokens per question, which the 0.5B model reads in ~2 s on 2 cores: the fact
-# sheet gives the model the gist, and the engines' whole list follows its lead verbatim (bench/chat.py).
-SHEET_FINDINGS = 4
-PASSAGE_CHARS = 220
+# Every token of the user section is read before the model's first token (45 tokens/s for the 0.5B model on
+# 2 slow cores, bench/chat.py): the fact sheet gives the model only the gist (a title is named once, reasons
+# are short), and the engines' whole list is shown beside its lead.
+SHEET_FINDINGS = 3
+SHEET_SUGGESTIONS = 3
+SHEET_REASON = 48
+SHEET_MESSAGE = 70
+PASSAGE_CHARS = 180
 
 
 @dataclass
@@ -151,12 +155,17 @@ def gather(ws: Workspace, route: Route, question: str, previous: Facts | None = 
     return facts
 
 
-def _suggestion_lines(ws: Workspace, facts: Facts, found: list[Suggestion]) -> None:
-    for s in found:
+def _suggestion_lines(ws: Workspace, facts: Facts, found: list[Suggestion], fixed: str) -> None:
+    """A short line for each of the first suggestions, naming the page that is not ``fixed`` (the target or
+    source the sheet's first line names)."""
+    for i, s in enumerate(found):
         n = facts.cite(s.source_url, ws.title(s.source_url), ws.text(s.source_url))
         m = facts.cite(s.target_url, ws.title(s.target_url), ws.text(s.target_url))
-        why = _clip(s.reasons[0], 70) if s.reasons else "relevant"
-        facts.sheet.append(f"- [{n}] \"{ws.title(s.source_url)}\" should link to [{m}] ({why})")
+        if i >= SHEET_SUGGESTIONS:       # cited, and in the list shown beside the lead
+            continue
+        other, k = (s.target_url, m) if s.source_url == fixed else (s.source_url, n)
+        why = _clip(s.reasons[0], SHEET_REASON) if s.reasons else "relevant"
+        facts.sheet.append(f"- [{k}] \"{ws.title(other)}\" ({why})")
     facts.suggestions = found
 
 
@@ -169,9 +178,9 @@ def _link_to(ws: Workspace, route: Route, question: str, facts: Facts, previous:
     t = facts.cite(target, ws.title(target), ws.text(target))
     rd = ws.data.referring_domains.get(target, 0)
     found = ws.engine.suggest_to(target, SUGGESTIONS)
-    facts.sheet.append(f"Target [{t}] \"{ws.title(target)}\" (found by {route.how}; {rd} referring domains). "
-                       f"{len(found)} pages that do not link to it yet should:")
-    _suggestion_lines(ws, facts, found)
+    facts.sheet.append(f"Target [{t}] \"{ws.title(target)}\" ({rd} referring domains). "
+                       f"{len(found)} pages that do not link to it yet should link to [{t}], the strongest first:")
+    _suggestion_lines(ws, facts, found, target)
     facts.fallback = _list_answer(f"These pages should link to [{t}] \"{ws.title(target)}\":", facts)
 
 
@@ -182,8 +191,8 @@ def _link_from(ws: Workspace, route: Route, question: str, facts: Facts, previou
     source = route.pages[0]
     n = facts.cite(source, ws.title(source), ws.text(source))
     found = ws.engine.suggest_from(source, SUGGESTIONS)
-    facts.sheet.append(f"Source [{n}] \"{ws.title(source)}\" (found by {route.how}) should add {len(found)} links:")
-    _suggestion_lines(ws, facts, found)
+    facts.sheet.append(f"Source [{n}] \"{ws.title(source)}\" should add {len(found)} links, the strongest first:")
+    _suggestion_lines(ws, facts, found, source)
     facts.fallback = _list_answer(f"[{n}] \"{ws.title(source)}\" should link to:", facts)
 
 
@@ -217,7 +226,7 @@ def _audit(ws: Workspace, route: Route, question: str, facts: Facts, previous: F
         n = facts.cite(f.urls[0], ws.title(f.urls[0]), ws.text(f.urls[0]))
         lines.append(f"- {f.severity} {f.rule} on [{n}]: {f.message} Fix: {f.fix}")
         if i < SHEET_FINDINGS:       # the model's lead needs the gist; the whole list follows it verbatim
-            facts.sheet.append(f"- {f.severity} {f.rule} on [{n}]: {_clip(f.message, 90)}")
+            facts.sheet.append(f"- {f.severity} {f.rule} on [{n}]: {_clip(f.message, SHEET_MESSAGE)}")
     facts.findings = found
     facts.fallback = "\n".join(lines)
 

@@ -1,7 +1,7 @@
 """`assistant chat`: the interactive terminal chat.
 
-Answers stream as the model writes them; Ctrl-C stops a running answer (the engines' part still follows),
-Ctrl-D or /quit leaves. The model and the engines' indexes load in the background from the start
+The engines' list shows at once and the model's lead streams below it (:mod:`assistant.cli.show`); Ctrl-C
+stops a running lead, Ctrl-D or /quit leaves. The model and the engines' indexes load in the background from the start
 (:mod:`assistant.chain.warm`); a question asked before they are ready waits for them and says so.
 Follow-ups use the conversation ("and what anchor should the second one use?").
 Questions and answers are kept in WORKSPACE/chat.jsonl and the prompt's line history in
@@ -11,18 +11,17 @@ WORKSPACE/chat_history. Without a terminal, questions are read line by line from
 from __future__ import annotations
 
 import json
-import queue
 import sys
-import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from assistant.cli.ask import conversation, print_answer
+from assistant.cli.ask import conversation
 from assistant.cli.common import UserError, friendly, state
 from assistant.cli.output import stdout
+from assistant.cli.show import print_answer, run_streaming
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -55,47 +54,6 @@ def lines(history: Path) -> Iterator[str]:
             continue
         except EOFError:
             return
-
-
-def run_streaming(talk: Conversation, question: str) -> Answer:
-    """Stream one answer to the screen; Ctrl-C sets the stop flag, and the answer ends at the next piece."""
-    out = stdout()
-    stop = threading.Event()
-    pieces: queue.Queue[str | BaseException | None] = queue.Queue()
-
-    def work() -> None:
-        try:
-            for piece in talk.stream(question, stop):
-                pieces.put(piece)
-        except BaseException as exc:
-            pieces.put(exc)
-        pieces.put(None)
-
-    worker = threading.Thread(target=work, daemon=True, name="answer")
-    worker.start()
-    shown: list[str] = []
-    error: BaseException | None = None
-    while True:
-        try:
-            item = pieces.get()
-        except KeyboardInterrupt:
-            stop.set()
-            out.print("\n[dim][stopped][/dim]")
-            continue
-        if item is None:
-            break
-        if isinstance(item, BaseException):
-            error = item
-            continue
-        shown.append(item)
-        out.print(item, end="", markup=False, highlight=False, soft_wrap=True)
-    worker.join()
-    answer = talk.finish(stopped=stop.is_set())
-    if error is not None:
-        answer.problems.append(str(error))
-        out.print(f"\n[dim](the model failed: {error}; the engines' answer follows)[/dim]")
-    print_answer(answer, "" if stop.is_set() or error else "".join(shown))
-    return answer
 
 
 def command(talk: Conversation, services: Services, line: str) -> bool:
