@@ -5,8 +5,9 @@
 #
 # Clones this checkout into a temporary folder, makes a new virtualenv with an empty pip cache
 # (PIP_CACHE_DIR) and empty app caches (XDG_CACHE_HOME: where the model is assembled), runs the first
-# command of README's Quick start there, and prints the seconds to the demo's first line of output (the
-# install is quiet) and to the end of the demo. Only the package registries are needed.
+# command of README's Quick start there, and prints the seconds to the start of the demo (the end of the
+# install: the demo's progress bar shows from then on a terminal) and to its end. Only the package
+# registries are needed.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 WORK="$(mktemp -d /tmp/fresh-install.XXXXXX)"
@@ -16,25 +17,25 @@ python3 -m venv "$WORK/venv"
 FIRST="$(awk '/^## Quick start/{q=1} q && /^```sh/{getline; print; exit}' "$ROOT/README.md")"
 echo "README's first command: $FIRST"
 cd "$WORK/repo"
-env PIP_CACHE_DIR="$WORK/pip-cache" XDG_CACHE_HOME="$WORK/cache" PATH="$WORK/venv/bin:$PATH" \
+env PYTHONUNBUFFERED=1 PIP_CACHE_DIR="$WORK/pip-cache" XDG_CACHE_HOME="$WORK/cache" PATH="$WORK/venv/bin:$PATH" \
     VIRTUAL_ENV="$WORK/venv" PYTHON="$WORK/venv/bin/python" \
     python3 - "$FIRST" <<'EOF'
 import subprocess, sys, time
 
+# the command's parts (a && b) run one after the other, each timed; the demo's progress bar shows on a
+# terminal as soon as its part starts, its text lines come at its end
 start = time.monotonic()
-proc = subprocess.Popen(sys.argv[1], shell=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-first = None
-tail = []
-assert proc.stdout is not None
-for line in proc.stdout:
-    # pip's own notices and warnings (running as root, an index folder it ignores) are not the demo's output
-    if first is None and line.strip() and not line.startswith(("WARNING:", "[notice]")):
-        first = time.monotonic() - start
-        print(f"first output after {first:.1f} s: {line.rstrip()}")
-    tail = (tail + [line.rstrip()])[-5:]
-code = proc.wait()
-total = time.monotonic() - start
+code, tail, ends = 0, [], []
+for part in sys.argv[1].split("&&"):
+    proc = subprocess.run(part.strip(), shell=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    code = proc.returncode
+    ends.append(time.monotonic() - start)
+    tail = [line for line in proc.stdout.splitlines() if line.strip()][-5:]
+    print(f"{ends[-1]:7.1f} s  {part.strip()} (exit {code})")
+    if code:
+        break
 print("\n".join(tail))
-print(f"fresh_install: exit={code} first_output_s={first if first is None else round(first, 1)} total_s={total:.1f}")
+starts = [0.0, *ends[:-1]]
+print(f"fresh_install: exit={code} demo_starts_s={starts[-1]:.1f} total_s={ends[-1]:.1f}")
 sys.exit(code)
 EOF
