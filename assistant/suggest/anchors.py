@@ -2,20 +2,23 @@
 
 Guarantees: ``anchor`` occurs verbatim in ``sentence``, and ``sentence`` occurs verbatim in the source's
 main text once whitespace is collapsed (sentences are split as ingest splits them:
-:func:`assistant.text.sentences` within each paragraph). The anchor is 1-6 words: a phrase of the
-target (title, title part or n-gram, an anchor other pages use) as the source writes it, else a run of
-words from the best-matching sentence that neither starts nor ends with a stopword.
+:func:`assistant.text.sentences` within each paragraph). The anchor is 1-6 words and a whole phrase
+(:func:`assistant.suggest.phrases.whole`: never a span cut out of a longer phrase): a phrase of the target
+(title, title part or n-gram, an anchor other pages use) as the source writes it, else a run of words from
+the best-matching sentence. Sentences are prose (a heading, a list of titles or a caption is not); words
+inside a longer phrase that names another page ("Go Modules" of "Go Modules in 2019") are that page's.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from assistant.rules.data import STOPWORDS, is_generic
-from assistant.suggest.candidates import MAX_ANCHOR_WORDS, Mention, body_text, lettered
+from assistant.suggest import phrases
+from assistant.suggest.candidates import MAX_ANCHOR_WORDS, Mention, body_text, lettered, tokens
 from assistant.text import clip, normalize_space, sentences
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
@@ -24,6 +27,23 @@ _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 REPEAT_PENALTY = 0.3
 # a phrase on most pages of the site (specificity near 0) is no anchor for one of them
 MIN_STRENGTH = 0.05
+# a line this long is prose even without a full stop; a shorter one needs its end punctuation: a heading,
+# a title in a list ("An Update on Go 2"), a table cell or a caption is no sentence to put a link in
+PROSE_WORDS = 12
+_END = tuple(".!?:;…\"”’')")
+# the longest phrase of another page that is looked for around an anchor
+TAKEN_WORDS = 8
+Taken = Callable[[str], bool]
+
+
+@dataclass(frozen=True)
+class Names:
+    """What the site names, for one target: ``taken(key)`` — does a phrase (a token key) name another page;
+    ``df(key)`` — on how many pages the words stand together; ``own`` — the target's title as a token key."""
+
+    taken: Taken | None = None
+    df: phrases.Collocation | None = None
+    own: str = ""
 
 
 @dataclass(frozen=True)
@@ -40,7 +60,8 @@ def split_sentences(text: str) -> Iterator[str]:
     for para in text.split("\n"):
         for start, end in sentences(para):
             s = normalize_space(para[start:end])
-            if s and (s[0].isalnum() or s[0] in "\"'“‘(") and not s.startswith(("(/", "('")) and _prose(s):
+            if s and (s[0].isalnum() or s[0] in "\"'“‘(") and not s.startswith(("(/", "('")) and _prose(s) \
+                    and (s.endswith(_END) or len(_TOKEN.findall(s)) >= PROSE_WORDS):
                 yield s
 
 
@@ -61,13 +82,49 @@ def phrase_pattern(key: str) -> re.Pattern[str]:
     return re.compile(r"(?<![^\W_])" + body + r"(?![^\W_])", re.IGNORECASE)
 
 
-def _find(sents: list[str], key: str) -> tuple[str, str] | None:
+def _find(sents: list[str], key: str, ok: Callable[[str, int, int], bool]) -> tuple[str, str] | None:
+    """The first whole phrase the key matches: as written, with a version completed ("Rust 1.19" of "Rust
+    1.19.0"), or without leading words that are not part of the phrase ("borrow-checking errors" of
+    "understanding borrow-checking errors")."""
     pattern = phrase_pattern(key)
     for s in sents:
-        if (m := pattern.search(s)) is not None:
-            anchor = m.group(0)
-            return anchor, clip(s, anchor)
+        for m in pattern.finditer(s):
+            start, end = m.start(), m.end()
+            while (vm := _VERSION_TAIL.match(s, end)) is not None:
+                end = vm.end()
+            starts = [w.start() for w in _TOKEN.finditer(s, start, end)] or [start]
+            for a in starts:
+                if ok(s, a, end):
+                    return s[a:end], clip(s, s[a:end])
     return None
+
+
+_VERSION_TAIL = re.compile(r"(?<=\d)\.\d+")
+
+
+def is_taken(sentence: str, start: int, end: int, taken: Taken | None) -> bool:
+    """Does a longer phrase around ``sentence[start:end]`` name another page (``taken(key)``)?"""
+    if taken is None:
+        return False
+    before = tokens(sentence[:start])[-(TAKEN_WORDS - 1):]
+    inner = tokens(sentence[start:end])
+    after = tokens(sentence[end:])[:TAKEN_WORDS - 1]
+    for i in range(len(before) + 1):
+        for j in range(len(after) + 1):
+            n = len(before) - i + len(inner) + j
+            if (i < len(before) or j) and n <= TAKEN_WORDS and taken(" ".join(before[i:] + inner + after[:j])):
+                return True
+    return False
+
+
+def anchor_ok(sentence: str, start: int, end: int, names: Names) -> bool:
+    """A whole phrase that is not generic, or the target's own title however it is worded, and not part of a
+    longer phrase naming another page."""
+    key = " ".join(tokens(sentence[start:end]))
+    if not (names.own and key == names.own) and (not phrases.whole(sentence, start, end, names.df)
+                                                 or phrases.generic(key)):
+        return False
+    return not is_taken(sentence, start, end, names.taken)
 
 
 def _share(anchor_key: str, existing: Counter[str]) -> float:
@@ -78,14 +135,15 @@ def _share(anchor_key: str, existing: Counter[str]) -> float:
     return same / total
 
 
-def from_mentions(sents: list[str], mentions: list[Mention], existing: Counter[str]) -> Placement | None:
+def from_mentions(sents: list[str], mentions: list[Mention], existing: Counter[str],
+                  names: Names = Names()) -> Placement | None:
     """The best mention, its strength lowered by how often its phrase is already an anchor to the target."""
     ranked = sorted(mentions, key=lambda m: (-(m.strength - REPEAT_PENALTY * _share(m.phrase.key, existing)),
                                              -len(m.phrase.key), m.phrase.key))
     for m in ranked:
         if not lettered(m.phrase.key.split()) or m.strength < MIN_STRENGTH:
             continue       # an author's "2016" or "each" counts (a little) as a mention, but is no anchor of ours
-        found = _find(sents, m.phrase.key)
+        found = _find(sents, m.phrase.key, lambda s, a, b: anchor_ok(s, a, b, names))
         if found is not None:
             return Placement(found[0], found[1], True, m.phrase.kind)
     return None
@@ -110,7 +168,7 @@ def _natural(sentence: str, start: int, end: int) -> bool:
     return letters >= 3
 
 
-def best_sentence(sents: list[str], weights: dict[str, float]) -> Placement | None:
+def best_sentence(sents: list[str], weights: dict[str, float], names: Names = Names()) -> Placement | None:
     """No mention: the sentence sharing the most weighted words with the target (title words, key terms)
     that holds a natural run of 1-4 words (no stopword at either end, at least half of them the target's);
     the run carrying the most weight is the anchor."""
@@ -120,13 +178,13 @@ def best_sentence(sents: list[str], weights: dict[str, float]) -> Placement | No
         if w > 0 and len(s) <= 600:
             ranked.append((-w, i, s))
     for _, _, sentence in sorted(ranked)[:10]:
-        anchor = _best_run(sentence, weights)
+        anchor = _best_run(sentence, weights, names)
         if anchor is not None:
             return Placement(anchor, clip(sentence, anchor), False)
     return None
 
 
-def _best_run(sentence: str, weights: dict[str, float]) -> str | None:
+def _best_run(sentence: str, weights: dict[str, float], names: Names) -> str | None:
     spans = [(m.start(), m.end(), m.group(0).lower()) for m in _TOKEN.finditer(sentence)]
     top: tuple[float, int, int] | None = None
     for i in range(len(spans)):
@@ -141,7 +199,8 @@ def _best_run(sentence: str, weights: dict[str, float]) -> str | None:
             if w <= 0 or hits < (n + 1) // 2:        # at least half of the words are the target's
                 continue
             text = sentence[run[0][0]:run[-1][1]]
-            if is_generic(text) or not _natural(sentence, run[0][0], run[-1][1]):
+            if (is_generic(text) or phrases.generic(text) or not _natural(sentence, run[0][0], run[-1][1])
+                    or not anchor_ok(sentence, run[0][0], run[-1][1], names)):
                 continue
             if top is None or (w, n, -i) > top:
                 top = (w, n, -i)
@@ -152,14 +211,14 @@ def _best_run(sentence: str, weights: dict[str, float]) -> str | None:
 
 
 def place(text: str, mentions: list[Mention], existing: Counter[str], weights: dict[str, float],
-          title: str = "") -> Placement | None:
+          title: str = "", names: Names = Names()) -> Placement | None:
     """Anchor and sentence for one (source text, target) pair: an unlinked mention when there is one, else
     the best-matching sentence; None when the source shares no word with the target. Lines that repeat
-    the source's ``title`` (its heading) are not used."""
+    the source's ``title`` (its heading) are not used; ``names``: what the site names (:class:`Names`)."""
     sents = list(split_sentences(body_text(text, title)))
-    placed = from_mentions(sents, mentions, existing) if mentions else None
+    placed = from_mentions(sents, mentions, existing, names) if mentions else None
     if placed is None:
-        placed = best_sentence(sents, weights)
+        placed = best_sentence(sents, weights, names)
     if placed is None:
         return None
     words = len(_TOKEN.findall(placed.anchor))

@@ -55,8 +55,9 @@ import numpy as np
 
 from assistant import graph
 from assistant.rules.data import STOPWORDS, norm_anchor
-from assistant.suggest.anchors import place
+from assistant.suggest.anchors import Names, place
 from assistant.suggest.candidates import Candidates, mention_score, tokens
+from assistant.suggest.fit import anchor_fit, naming_words
 from assistant.suggest.load import SiteData
 
 FROM_WEIGHTS = {"relevance": 0.40, "mention": 0.40, "neighbourhood": 0.10, "chronology": 0.10}
@@ -76,11 +77,13 @@ class Suggestion:
     reasons: list[str] = field(default_factory=list)
     pagerank_gain: float = 0.0
     mentioned: bool = False          # the anchor is the target's own phrase, written unlinked in the source
+    anchor_fit: float = 0.0          # 0-1: the anchor phrase names the target (assistant.suggest.fit)
 
     def as_dict(self) -> dict[str, Any]:
         return {"source_url": self.source_url, "target_url": self.target_url, "anchor": self.anchor,
                 "sentence": self.sentence, "score": round(self.score, 4), "reasons": self.reasons,
-                "pagerank_gain": self.pagerank_gain, "mentioned": self.mentioned}
+                "pagerank_gain": self.pagerank_gain, "mentioned": self.mentioned,
+                "anchor_fit": round(self.anchor_fit, 3)}
 
 
 def scaled(values: dict[str, float]) -> dict[str, float]:
@@ -188,11 +191,30 @@ class Engine:
         n = len(self.data.pages)
         return frozenset(t for t, c in counts.items() if n >= 20 and c > n / 10)
 
+    @cached_property
+    def names(self) -> dict[str, frozenset[str]]:
+        """Phrases of two or more words (token keys) that name pages: their titles and the anchors of content
+        links to them; a phrase naming another page than the target is no anchor for it."""
+        named: dict[str, set[str]] = {}
+        for url, p in self.data.pages.items():
+            if len(key := " ".join(tokens(p.title))) > 1 and " " in key:
+                named.setdefault(key, set()).add(url)
+        for url, used in self.data.anchors.items():
+            for a in used:
+                if " " in (key := " ".join(tokens(a))):
+                    named.setdefault(key, set()).add(url)
+        return {k: frozenset(v) for k, v in named.items()}
+
+    def taken(self, target: str, key: str) -> bool:
+        named = self.names.get(key)
+        return named is not None and bool(named - {target})
+
     def build(self, source: str, target: str, score: float, reasons: list[str]) -> Suggestion | None:
         mentions = self.cand.mentions(source, target)
         page = self.data.pages[source]
         used = self.data.anchors.get(target, Counter())
-        placed = place(page.text, mentions, used, self.weights_for(target), page.title)
+        names = Names(partial(self.taken, target), self.cand.df, " ".join(tokens(self.data.pages[target].title)))
+        placed = place(page.text, mentions, used, self.weights_for(target), page.title, names)
         if placed is None:
             return None
         head = (f"mentions '{placed.anchor}' unlinked" if placed.mentioned
@@ -203,8 +225,10 @@ class Engine:
             reasons.append(f"anchor already used by {same} of the target's {total} content links" if same else
                            f"new anchor for the target (its {total} content links use e.g. "
                            f"'{used.most_common(1)[0][0]}')")
+        naming = naming_words(self.data.pages[target].title, used, target)
         return Suggestion(source, target, placed.anchor, placed.sentence, score, [head, *reasons],
-                          mentioned=placed.mentioned)
+                          mentioned=placed.mentioned,
+                          anchor_fit=anchor_fit(placed.anchor, naming, self.cand.specificity))
 
     @cached_property
     def ranks(self) -> graph.RankModel:

@@ -1,0 +1,41 @@
+"""Is the anchor about the target? Pure.
+
+The anchor phrase itself is scored against what names the target — its title, the anchors other pages use for
+it, its URL's words — not the source page or passage against the target page: a passage about PGO does not
+link "new version" to a protobuf post, and "protobuf module" is not a name of the Opaque API post.
+
+``anchor_fit`` is 0 when the phrase's head noun (:func:`~assistant.suggest.phrases.head`) is not among the
+target's naming words; else the share of the phrase's content words (weighted by how specific each is on the
+site) that are. A one-word anchor also needs the word to be specific: "modules" on a Go blog names no one page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from urllib.parse import unquote, urlsplit
+
+from assistant.suggest import phrases
+
+_SLUG = re.compile(r"[^\W_]+(?:\.\d+)*", re.UNICODE)
+MIN_WEIGHT = 0.05
+
+
+def naming_words(title: str, anchors: Iterable[str], url: str) -> frozenset[str]:
+    """Stems of the words that name a page: its title, the anchors of links to it, its URL path's words."""
+    words = [w for _, _, w in phrases.spans(title)]
+    for a in anchors:
+        words.extend(w for _, _, w in phrases.spans(a))
+    words.extend(w.lower() for w in _SLUG.findall(unquote(urlsplit(url).path)))
+    return frozenset(phrases.stem(w) for w in words if not phrases.is_function(w))
+
+
+def anchor_fit(anchor: str, names: frozenset[str], specificity: Callable[[str], float]) -> float:
+    """0-1: how much the anchor phrase is a name of the target (``names``: :func:`naming_words`)."""
+    words = [w for _, _, w in phrases.spans(anchor) if not phrases.is_function(w)]
+    if not words or phrases.stem(phrases.head(anchor)) not in names:
+        return 0.0
+    weight = {w: max(specificity(w), MIN_WEIGHT) for w in words}
+    total = sum(weight.values())
+    share = sum(v for w, v in weight.items() if phrases.stem(w) in names) / total
+    return share * (specificity(words[0]) if len(words) == 1 else 1.0)

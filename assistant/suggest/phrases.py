@@ -1,0 +1,206 @@
+"""What a person would link: whole noun phrases and names, never a span cut out of one. Pure.
+
+A rule set over the words of a sentence, not a statistical tagger: no tagger on the package registry ships its
+model offline at a size and speed that suits this (spaCy's models come from elsewhere, NLTK's data is a
+download), and an anchor needs only its two edges checked.
+
+* Inside: content words joined by a space, a hyphen or a possessive, with joiners ("history of Go") between;
+  no punctuation ("2) to (3"), no other function word, no lowercase verb except a closing gerund ("design
+  meeting"); it neither starts nor ends with a function word or a verb ("the same size", "using Go").
+* At the edges: the phrase does not go on. It goes on across a hyphen or a possessive; into a number after it
+  ("Go 1.5"); from one capitalised word to the next ("Content Delivery Network"); and into a noun-like word
+  that the site writes together with the edge word on two or more pages ("dependency management": then
+  "management in Go" is a fragment). An adjective, a number or a verb before the span only modifies it, and a
+  lowercase word after a capitalised name ends it ("Libz Blitz proceeds").
+* Generic: every word a function word, a generic modifier, a number or a generic noun ("new version", "real
+  problem", "five years"): it says nothing about any one target.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cache
+
+_WORD = re.compile(r"[^\W_]+(?:(?<=\d)\.(?=\d)[^\W_]+)*", re.UNICODE)
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+FUNCTION = frozenset(_words("""
+a about above across after against all almost along already also although always am among an and another any
+anything are around as at away be because been before behind being below beside besides between both but by
+can cannot could did do does doing done down during each either else enough etc even ever every everything few
+for from further had has have having he her here hers herself him himself his how however i if in inside
+instead into is it its itself just least less many may me might mine more most much must my myself neither
+never no nor not nothing now of off often on once one only onto or other others otherwise our ours ourselves
+out over own per perhaps quite rather really same several shall she should since so some something sometimes
+soon still such than that the their theirs them themselves then there therefore these they this those though
+through throughout thus to together too toward towards under unless until up upon us usually very via was we
+well were what whatever when whenever where whether which while who whom whose why will with within without
+would yet you your yours yourself yourselves let lets
+s t d ll re ve m
+"""))
+
+# common verbs (every form is derived below): a verb ends a noun phrase ("Go modules make it easy")
+_VERBS = _words("""
+accept access add allow apply ask avoid become begin believe break bring build buy call change check choose
+come compile complete consider contain continue copy create cut decide define delete depend describe design
+develop do download drop enable end ensure expect explain fail feel find finish fix follow force get give go
+grow happen help hold implement import improve include increase install introduce keep know lead learn leave
+let like link list live load look lose make mean meet move need note notice offer open pass pay plan point
+prefer prepare present prevent print produce provide publish put read receive reduce refer release remain
+remember remove replace report require return run save say see seem send serve set share show sign solve
+speak spend start stay stop suggest support take talk tell tend test think try turn understand update upgrade
+use wait want watch work write
+""")
+_IRREGULAR = _words("""
+am are is was were been being has had does did done gone went got gotten made said saw seen took taken came
+gave given knew known thought found told became began begun brought built bought chose chosen felt held kept
+led left lost meant met paid put read ran sent set showed shown spoke spoken spent stood understood wrote
+written broke broken grew grown
+""")
+
+ADJECTIVES = frozenset(_words("""
+new old big small large great good bad best better worse worst first last next previous same different other
+main major minor many multiple several various real actual current latest recent early earlier late later
+simple easy hard common important useful possible available whole full entire certain specific general
+particular own high low long short few little free open public private official basic additional existing
+similar single double original standard future past present modern final initial key top
+"""))
+_ADJ_SUFFIX = ("able", "ible", "al", "ful", "ic", "ive", "ous", "less", "ary", "ed")
+
+GENERIC_NOUNS = frozenset(_words("""
+version versions problem problems issue issues thing things way ways part parts step steps time times example
+examples case cases point points change changes feature features idea ideas result results number numbers set
+kind kinds type types lot fact facts reason reasons question questions option options section sections people
+person year years day days size work detail details value values place places end start list lists item items
+area areas form level levels side term terms line lines rest bit bits instance instances matter matters
+approach approaches topic topics stuff case situation situations
+"""))
+
+
+@cache
+def _verb_forms() -> frozenset[str]:
+    forms = set(_IRREGULAR)
+    for v in _VERBS:
+        stem = v[:-1] if v.endswith("e") and not v.endswith("ee") else v
+        forms.update({v, v + "s", v + "es", stem + "ed", stem + "ing", v + "ing"})
+        if v.endswith("y"):
+            forms.update({v[:-1] + "ies", v[:-1] + "ied"})
+    return frozenset(forms)
+
+
+def spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, lowercased word) of each word; a version's dots stay inside its word ("1.21")."""
+    return [(m.start(), m.end(), m.group(0).lower()) for m in _WORD.finditer(text)]
+
+
+def is_function(word: str) -> bool:
+    return word in FUNCTION
+
+
+def is_verb(word: str) -> bool:
+    return word in _verb_forms() or (len(word) > 4 and word.endswith("ly"))
+
+
+def is_modifier(word: str) -> bool:
+    """A word that only modifies the noun after it (a phrase may start after it): "new", "multiple"."""
+    return (word in ADJECTIVES or word.isdigit() or is_verb(word)
+            or (len(word) > 5 and word.endswith(_ADJ_SUFFIX)))
+
+
+def _capital(text: str, span: tuple[int, int, str]) -> bool:
+    return text[span[0]].isupper()
+
+
+def _verbish(text: str, span: tuple[int, int, str]) -> bool:
+    """A lowercase verb form (a capitalised one may be a name: "Go")."""
+    return not _capital(text, span) and is_verb(span[2])
+
+
+JOINERS = frozenset({"of", "for", "and", "in", "on", "to", "with"})
+# how two words of one phrase may be joined: a space, a hyphen, a possessive ("Rust's WASI targets")
+_INNER = (" ", "-", "'", "’")
+Collocation = Callable[[str], int]
+
+
+def whole(text: str, start: int, end: int, df: Collocation | None = None) -> bool:
+    """Is ``text[start:end]`` a whole phrase of ``text``? ``df(key)``: on how many of the site's pages the
+    lowercase words ``key`` stand together (a site that writes "dependency management" on several pages
+    makes "management" alone a fragment there); without it, any noun-like neighbour joins the phrase."""
+    ws = spans(text)
+    idx = [k for k, (s, e, _) in enumerate(ws) if s >= start and e <= end]
+    if not idx or ws[idx[0]][0] != start or ws[idx[-1]][1] != end:
+        return False                                   # cut inside a word ("Rust 1.19" of "1.19.0")
+    first, last = idx[0], idx[-1]
+    if any(text[ws[k][1]:ws[k + 1][0]] not in _INNER for k in idx[:-1]):
+        return False                                   # punctuation inside: "2) to (3", "Go, Rust"
+    words = [ws[k][2] for k in idx]
+    gerund = len(idx) > 1 and words[-1].endswith("ing")     # "design meeting", "error handling"
+    # a base form at the start may be a noun ("design meeting", "test suite"); a participle is a verb there
+    verb_start = _verbish(text, ws[first]) and (words[0].endswith(("ing", "ed")) or words[0] in _IRREGULAR)
+    if words[0] in FUNCTION or words[-1] in FUNCTION or verb_start or (_verbish(text, ws[last]) and not gerund):
+        return False                                   # "the same size", "using Go", "now offers"
+    possessive = {k for k in idx[1:] if ws[k][2] == "s" and text[ws[k - 1][1]:ws[k][0]] in ("'", "’")}
+    if any(ws[k][2] in FUNCTION and ws[k][2] not in JOINERS and k not in possessive for k in idx) \
+            or any(_verbish(text, ws[k]) for k in idx[1:-1]):
+        return False
+    return not _attached(text, ws, first - 1, first, df, left=True) and \
+        not _attached(text, ws, last + 1, last, df, left=False)
+
+
+def _attached(text: str, ws: list[tuple[int, int, str]], k: int, edge: int, df: Collocation | None,
+              left: bool) -> bool:
+    """Does the word ``k`` beside the span's ``edge`` word belong to the same phrase?"""
+    if k < 0 or k >= len(ws):
+        return False
+    a, b = (ws[k], ws[edge]) if left else (ws[edge], ws[k])
+    gap = text[a[1]:b[0]]
+    if gap in ("-", "'", "’"):
+        return True                                    # a hyphenated compound or a possessive goes on
+    if gap != " ":
+        return False                                   # punctuation ends the phrase
+    word = ws[k][2]
+    if word in FUNCTION or _verbish(text, ws[k]):
+        return False
+    if _capital(text, ws[k]) and _capital(text, ws[edge]) and (not left or k > 0):
+        return True                                    # a name goes on: "Content Delivery Network"
+    if not left and (word[0].isdigit() or _capital(text, ws[edge])):
+        return word[0].isdigit()                       # "Go 1.5" goes on; "Libz Blitz proceeds" ends
+    if left and is_modifier(word):
+        return False                                   # "new", "multiple", "fixed-length" only modify
+    return df is None or df(f"{a[2]} {b[2]}") >= 2
+
+
+NUMBERS = frozenset(_words("""
+two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred hundreds thousand
+thousands million millions dozen dozens half
+"""))
+
+
+def generic(anchor: str) -> bool:
+    """Every word a function word, a generic modifier, a number or a generic noun: "new version", "the same
+    size", "five years"."""
+    words = [w for _, _, w in spans(anchor)]
+    return bool(words) and all(w in FUNCTION or w in ADJECTIVES or w in GENERIC_NOUNS or w in NUMBERS
+                               or w.isdigit() for w in words)
+
+
+def head(anchor: str) -> str:
+    """The phrase's head noun: its last word, or the last before its first joiner ("history" of "history of
+    Go")."""
+    words = [w for _, _, w in spans(anchor)]
+    for k, w in enumerate(words):
+        if k and w in JOINERS:
+            return words[k - 1]
+    return words[-1] if words else ""
+
+
+def stem(word: str) -> str:
+    """A crude plural-folding stem ("modules" -> "module", "libraries" -> "library")."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word

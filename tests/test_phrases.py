@@ -1,0 +1,81 @@
+"""Anchors are whole phrases about the target; sentences are prose (issue 17). Pure functions, real text from
+the demo's and the corpora's pages."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from assistant.suggest import phrases
+from assistant.suggest.anchors import Names, anchor_ok, place, split_sentences
+from assistant.suggest.fit import anchor_fit, naming_words
+
+DEP = "To provide feedback and help shape the future of dependency management in Go, please send us bug reports."
+
+
+def span(sentence: str, anchor: str) -> tuple[int, int]:
+    i = sentence.index(anchor)
+    return i, i + len(anchor)
+
+
+@pytest.mark.parametrize(("sentence", "anchor", "ok"), [
+    (DEP, "management in Go", False),                 # cut out of "dependency management in Go"
+    (DEP, "dependency management in Go", True),
+    ("Developers in this situation could go back to using Go 1.5, but that's not very satisfying.", "using Go", False),
+    ("Developers in this situation could go back to using Go 1.5, but that's not very satisfying.", "Go 1.5", True),
+    ("In August we delivered the first rough implementation, called Go modules, in Go 1.11.", "Go modules", True),
+    ("In other words, it might be that the changes from (2) to (3) are incompatible.", "2) to (3", False),
+    ("Go modules make it easy to version code.", "Go modules", True),
+    ("It now offers support for most basic IDE operations.", "now offers", False),
+    ("The Libz Blitz proceeds apace!", "Libz Blitz", True),
+    ("a second Content Delivery Network (CDN) for static files", "Content Delivery", False),
+    ("In April we posted an update about Rust's WASI targets to the main Rust blog.", "Rust's WASI targets", True),
+    ("They take place during our design meeting most weeks.", "design meeting", True),
+    ("Since Rust 1.19.0, it has been possible to coerce closures.", "Rust 1.19", False),   # inside the version
+    ("Since Rust 1.19.0, it has been possible to coerce closures.", "Rust 1.19.0", True),
+])
+def test_whole_phrases(sentence: str, anchor: str, ok: bool) -> None:
+    assert phrases.whole(sentence, *span(sentence, anchor)) is ok
+
+
+def test_the_site_decides_what_a_compound_is() -> None:
+    """A noun before the span joins it only where the site writes the two together."""
+    sentence = "We must not split the Go ecosystem."
+    assert phrases.whole(sentence, *span(sentence, "Go ecosystem"))
+    s2 = "the exported API of a package"
+    assert phrases.whole(s2, *span(s2, "exported API"))          # "exported" only modifies
+    s3 = "please look at the protobuf module docs"
+    assert not phrases.whole(s3, *span(s3, "protobuf module"))   # no df: any noun after it goes on
+    assert phrases.whole(s3, *span(s3, "protobuf module"), df=lambda key: 0)
+
+
+@pytest.mark.parametrize("anchor", ["new version", "real problem", "the same size", "five years", "past five"])
+def test_generic_phrases(anchor: str) -> None:
+    assert phrases.generic(anchor)
+
+
+def test_generic_and_taken_phrases_are_no_anchor() -> None:
+    sentence = "See Go Modules in 2019 for more information."
+    taken = {"go modules in 2019"}
+    assert phrases.whole(sentence, *span(sentence, "Go Modules"))
+    assert not anchor_ok(sentence, *span(sentence, "Go Modules"), Names(taken=taken.__contains__))
+    s2 = "The new version is around 3.8% faster!"
+    assert not anchor_ok(s2, *span(s2, "new version"), Names())
+
+
+def test_headings_and_list_titles_are_not_sentences() -> None:
+    text = "An Update on Go 2\nGo 1.21 includes new features to improve compatibility.\nCreating a new module"
+    assert list(split_sentences(text)) == ["Go 1.21 includes new features to improve compatibility."]
+    assert place(text, [], Counter(), {"go": 1.0, "2": 2.0}) is None or \
+        place(text, [], Counter(), {"go": 1.0, "2": 2.0}).sentence != "An Update on Go 2"   # type: ignore[union-attr]
+
+
+def test_the_anchor_is_about_the_target() -> None:
+    opaque = naming_words("Go Protobuf: The new Opaque API", ["Opaque API"], "https://go.dev/blog/protobuf-opaque/")
+    spec = {"protobuf": 0.9, "module": 0.5, "opaque": 0.95, "api": 0.6, "new": 0.1, "version": 0.2}.get
+    assert anchor_fit("protobuf module", opaque, lambda w: spec(w, 0.5)) == 0.0      # its head names another thing
+    assert anchor_fit("Opaque API", opaque, lambda w: spec(w, 0.5)) == 1.0
+    modules = naming_words("Using Go Modules", [], "https://go.dev/blog/using-go-modules/")
+    assert anchor_fit("Go modules", modules, lambda w: 0.5) == 1.0
+    assert anchor_fit("modules", modules, lambda w: 0.2) == pytest.approx(0.2)     # a bare common word: weak
