@@ -34,7 +34,8 @@ from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import networkx as nx
+import numpy as np
+from numpy.typing import NDArray
 
 from assistant.models import PageMetrics
 
@@ -124,6 +125,8 @@ def build_graph(nodes: Iterable[Node], edges: Iterable[Edge]) -> Any:
     silent = {n.url for n in nodes if n.nofollow_page}
     pairs = {(e.source, resolve(e.target)) for e in edges
              if e.source in eligible and e.source not in silent and not e.nofollow}
+    import networkx as nx  # here: a command served from the suggestion cache never needs it
+
     graph = nx.DiGraph()
     graph.add_nodes_from(sorted(eligible))
     graph.add_edges_from(sorted((s, t) for s, t in pairs if t in eligible and t != s))
@@ -137,6 +140,8 @@ def pagerank(graph: Any, nstart: Mapping[str, float] | None = None) -> dict[str,
     start = {u: nstart.get(u, 0.0) for u in graph} if nstart is not None else None
     if start is not None and sum(start.values()) <= 0:
         start = None     # networkx divides by the sum
+    import networkx as nx
+
     result: dict[str, float] = nx.pagerank(graph, alpha=DAMPING, tol=TOL, max_iter=MAX_ITER, nstart=start)
     return result
 
@@ -155,51 +160,84 @@ def pagerank_with(graph: Any, extra_edges: Iterable[tuple[str, str]],
         graph.remove_edges_from(added)
 
 
+@dataclass(frozen=True)
+class LinkGraph:
+    """The PageRank graph as arrays: its nodes (in the graph's order) and its edges as node positions, sorted by
+    (source, target). It is what the suggestion cache saves; :meth:`networkx` gives the graph back."""
+
+    nodes: list[str]
+    sources: NDArray[np.int64]
+    targets: NDArray[np.int64]
+
+    @classmethod
+    def of(cls, graph: Any) -> LinkGraph:
+        nodes = list(graph)
+        at = {u: i for i, u in enumerate(nodes)}
+        pairs = sorted((at[s], at[t]) for s, t in graph.edges())
+        return cls(nodes, np.array([s for s, _ in pairs], dtype=np.int64), np.array([t for _, t in pairs],
+                                                                                   dtype=np.int64))
+
+    def networkx(self) -> Any:
+        """The same graph as a ``networkx.DiGraph`` (the nodes and edges inserted in :func:`build_graph`'s order)."""
+        import networkx as nx
+
+        graph = nx.DiGraph()
+        graph.add_nodes_from(self.nodes)
+        n = self.nodes
+        graph.add_edges_from((n[s], n[t]) for s, t in zip(self.sources.tolist(), self.targets.tolist(), strict=True))
+        return graph
+
+
 class RankModel:
     """PageRank of one graph as a sparse matrix, for asking "what if this link were added?" many times.
 
     :meth:`gain` gives the exact change (to :data:`TOL`) of a page's PageRank when one link is added, by
     warm-started power iteration on the same equation networkx solves (uniform teleport, dangling pages
     spread uniformly), with the new link applied as a correction to the source's row instead of rebuilding
-    the matrix: a few milliseconds on 10,000 pages, where rebuilding through networkx takes a second.
+    the matrix: a few milliseconds on 10,000 pages, where rebuilding through networkx takes a second. The
+    product with the link matrix is a ``bincount`` over its entries in row order (what a CSR product sums, in
+    the same order), so numpy alone does it.
     """
 
-    def __init__(self, graph: Any, ranks: Mapping[str, float]) -> None:
-        import numpy as np
-        import scipy.sparse as sp
-
-        self.nodes: list[str] = list(graph)
+    def __init__(self, links: Any, ranks: Mapping[str, float]) -> None:
+        """``links``: a :class:`LinkGraph` or the networkx graph it stands for."""
+        if not isinstance(links, LinkGraph):
+            links = LinkGraph.of(links)
+        self.nodes: list[str] = links.nodes
         self.index = {u: i for i, u in enumerate(self.nodes)}
         n = len(self.nodes)
-        rows, cols = [], []
-        for s, t in graph.edges():
-            rows.append(self.index[s])
-            cols.append(self.index[t])
-        out = np.bincount(np.asarray(rows, dtype=np.int64), minlength=n).astype(np.float64)
-        vals = 1.0 / out[rows] if rows else np.zeros(0)
-        self.matrix = sp.csr_matrix((vals, (rows, cols)), shape=(n, n))
+        self.rows, self.cols = links.sources, links.targets
+        out = np.bincount(self.rows, minlength=n).astype(np.float64)
+        self.vals = 1.0 / out[self.rows] if len(self.rows) else np.zeros(0)
         self.out = out
-        self.successors = {u: list(graph.successors(u)) for u in self.nodes}
+        self.starts = np.searchsorted(self.rows, np.arange(n + 1))
         self.dangling = out == 0
         self.ranks = np.array([ranks.get(u, 0.0) for u in self.nodes], dtype=np.float64)
+
+    def successors(self, source: str) -> list[int]:
+        """Positions of the pages ``source`` links to (none for a page outside the graph)."""
+        i = self.index.get(source)
+        return [] if i is None else self.cols[self.starts[i]:self.starts[i + 1]].tolist()
+
+    def has_edge(self, source: str, target: str) -> bool:
+        j = self.index.get(target)
+        return j is not None and j in self.successors(source)
 
     def gain(self, source: str, target: str) -> float:
         """PageRank of ``target`` after adding the link ``source -> target`` minus before (0 when the link
         exists, is a self-link, or an end is not in the graph)."""
-        import numpy as np
-
         i, j = self.index.get(source), self.index.get(target)
-        if i is None or j is None or i == j or target in self.successors[source] or not len(self.nodes):
+        old = self.successors(source)
+        if i is None or j is None or i == j or j in old or not len(self.nodes):
             return 0.0
         n = len(self.nodes)
-        old = [self.index[t] for t in self.successors[source]]
         k = self.out[i]
         dangling = self.dangling.copy()
         dangling[i] = False
         x = self.ranks.copy()
         for _ in range(MAX_ITER):
             last = x
-            y = last @ self.matrix
+            y = np.bincount(self.cols, weights=self.vals * last[self.rows], minlength=n)
             xi = last[i]
             if k:
                 y[old] += xi * (1.0 / (k + 1) - 1.0 / k)

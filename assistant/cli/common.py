@@ -55,16 +55,22 @@ def friendly(fn: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        from assistant.ingest.sources import SourceError
-        from assistant.llm import LLMError
-        from assistant.store.embedder import EmbedderError
-        from assistant.store.lock import WorkspaceBusy
-        from assistant.store.vectors import StoreError
-
         try:
             return fn(*args, **kwargs)
-        except (UserError, ConfigError, SourceError, EmbedderError, WorkspaceBusy, StoreError, LLMError) as exc:
+        except _known_errors() as exc:     # evaluated only when something was raised
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None
 
     return wrapper
+
+
+def _known_errors() -> tuple[type[Exception], ...]:
+    """The failures :func:`friendly` reports in one line, imported only when one may have happened (the ingest
+    sources' module alone costs a fifth of a second of start-up)."""
+    from assistant.ingest.sources import SourceError
+    from assistant.llm import LLMError
+    from assistant.store.embedder import EmbedderError
+    from assistant.store.lock import WorkspaceBusy
+    from assistant.store.vectors import StoreError
+
+    return UserError, ConfigError, SourceError, EmbedderError, WorkspaceBusy, StoreError, LLMError

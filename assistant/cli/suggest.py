@@ -46,8 +46,9 @@ def suggest(
     rows = [s.as_dict() for s in found]
     if fmt is Format.json:
         emit_json(rows)
-        return
-    for r in rows:
-        r["reasons"] = "; ".join(r["reasons"])
-    emit_table(rows, ["source_url", "target_url", "anchor", "score", "pagerank_gain", "reasons"],
-               title=f"{len(rows)} suggestions")
+    else:
+        for r in rows:
+            r["reasons"] = "; ".join(r["reasons"])
+        emit_table(rows, ["source_url", "target_url", "anchor", "score", "pagerank_gain", "reasons"],
+                   title=f"{len(rows)} suggestions")
+    engine.save()    # the indexes in the workspace's cache, for the next command (nothing when they came from it)

@@ -50,6 +50,7 @@ def load_input(services: Services, focus: list[str] | None = None, today: date |
         suggestions[target] = engine.suggest_to(target, limits.get(target, CANDIDATES_PER_TARGET))
         if progress is not None:
             progress(i + 1, len(targets))
+    engine.save()     # the suggestion indexes in the workspace's cache (nothing when they came from it)
     nodes, edges, home, _ = graphdata.load(services.db)
     return PlanInput(audit.site or home or "", audit, findings, data, suggestions, nodes, edges, home,
                      list(focus or []), outreach)

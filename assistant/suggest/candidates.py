@@ -7,16 +7,26 @@ padded with spaces, so ``" " + phrase + " " in tokens`` is a case-insensitive wh
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import chain
+from typing import Any, TypeVar
+
+import numpy as np
+from numpy.typing import NDArray
 
 from assistant.rules.data import STOPWORDS, is_generic
+from assistant.suggest.cache import pack_words, unpack_words
 from assistant.suggest.load import SiteData
+from assistant.suggest.postings import Postings
 
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _TITLE_PARTS = re.compile(r"\s[-–—|]\s|[:?!;,()\[\]]")
 MAX_ANCHOR_WORDS = 6
@@ -25,6 +35,7 @@ MAX_ANCHOR_WORDS = 6
 # ("Go 1.18 is released" of "Go 1.18 is released: generics and fuzzing") nearly so; a 2-5-word piece
 # of the title is a weaker hint whose weight grows with its length.
 KIND_WEIGHT = {"title": 1.0, "anchor": 0.9, "part": 0.8}
+KINDS = ("title", "anchor", "part", "ngram")
 NGRAM_BASE, NGRAM_STEP = 0.45, 0.1
 
 
@@ -48,6 +59,10 @@ class Phrase:
     key: str          # lower-case tokens joined by spaces
     kind: str         # title | anchor | part | ngram
     weight: float     # KIND_WEIGHT (or the n-gram weight) before specificity
+
+
+# (page -> position, every phrase's key, kind (a KINDS position) and weight, each page's first phrase)
+StoredPhrases = tuple[dict[str, int], list[str], list[int], list[float], list[int]]
 
 
 @dataclass(frozen=True)
@@ -102,7 +117,8 @@ def title_phrases(title: str) -> list[Phrase]:
 
 
 class Candidates:
-    """Phrase and token indexes over one site, built lazily and shared by every query of one call."""
+    """Phrase and token indexes over one site, built lazily and shared by every query of one call (or read from
+    the workspace's cache: :meth:`arrays` is what it saves)."""
 
     def __init__(self, data: SiteData) -> None:
         self.data = data
@@ -111,9 +127,41 @@ class Candidates:
         self._ment: dict[str, set[str]] = {}
         self._phrases: dict[str, list[Phrase]] = {}
 
+    def arrays(self) -> dict[str, NDArray[Any]]:
+        """The token strings, postings and phrase owners, for the cache (built now when they are not yet)."""
+        full, body = self._strings
+        urls = list(self.data.pages)
+        out: dict[str, NDArray[Any]] = {"full": pack_words([full[u] for u in urls]),
+                                        "body": pack_words([body[u] for u in urls])}
+        out.update(self.postings.arrays())
+        every = [self.phrases(u) for u in urls]
+        found = list(chain.from_iterable(every))
+        out["phr_keys"] = pack_words([p.key for p in found])
+        out["phr_kinds"] = np.array([KINDS.index(p.kind) for p in found], dtype=np.int8)
+        out["phr_weights"] = np.array([p.weight for p in found], dtype=np.float64)
+        out["phr_starts"] = np.cumsum([0] + [len(e) for e in every], dtype=np.int64)
+        return out
+
+    def _restore(self, what: str, build: Callable[[Mapping[str, NDArray[Any]]], T]) -> T | None:
+        """``build`` from the cache's index part; None when there is none or it does not hold what it should."""
+        if (got := self.data.stored()) is None:
+            return None
+        try:
+            return build(got)
+        except Exception as exc:  # a damaged part: this index is built again (and the part with it)
+            log.debug("suggest cache: %s unusable (%s: %s); building it", what, type(exc).__name__, exc)
+            return None
+
+    def _stored_strings(self, got: Mapping[str, NDArray[Any]]) -> tuple[dict[str, str], dict[str, str]]:
+        urls = list(self.data.pages)
+        full, body = unpack_words(got["full"]), unpack_words(got["body"])
+        return dict(zip(urls, full, strict=True)), dict(zip(urls, body, strict=True))
+
     @cached_property
     def _strings(self) -> tuple[dict[str, str], dict[str, str]]:
         """Both token strings of every page from one tokenisation of its lines (see the two properties)."""
+        if (stored := self._restore("token strings", self._stored_strings)) is not None:
+            return stored
         full: dict[str, str] = {}
         body: dict[str, str] = {}
         for u, p in self.data.pages.items():
@@ -149,8 +197,26 @@ class Candidates:
         return [s for s in self.data.pages if s not in self.data.hubs and self.eligible(s, target)]
 
     # ------------------------------------------------------------------ phrases and mentions
+    @cached_property
+    def _stored_phrases(self) -> StoredPhrases | None:
+        """Every page's phrases as the cache holds them: (position of each page, keys, kinds, weights, starts)."""
+        def restore(got: Mapping[str, NDArray[Any]]) -> StoredPhrases:
+            keys = unpack_words(got["phr_keys"])
+            kinds, weights = got["phr_kinds"].tolist(), got["phr_weights"].tolist()
+            starts = got["phr_starts"].tolist()
+            if len(starts) != len(self.data.pages) + 1 or starts[-1] != len(keys) or not (
+                    len(kinds) == len(weights) == len(keys)) or not all(0 <= k < len(KINDS) for k in set(kinds)):
+                raise ValueError("phrase arrays do not match the pages")
+            return {u: i for i, u in enumerate(self.data.pages)}, keys, kinds, weights, starts
+        return self._restore("title phrases", restore)
+
     def phrases(self, target: str) -> list[Phrase]:
         """What names ``target``: title phrases and the (non-generic, 1-6-word) anchors of its content links."""
+        if target not in self._phrases and (stored := self._stored_phrases) is not None and (
+                i := stored[0].get(target)) is not None:
+            _, keys, kinds, weights, starts = stored
+            self._phrases[target] = [Phrase(keys[j], KINDS[kinds[j]], weights[j])
+                                     for j in range(starts[i], starts[i + 1])]
         if target not in self._phrases:
             page = self.data.pages[target]
             found = {p.key: p for p in title_phrases(page.title)}
@@ -167,6 +233,8 @@ class Candidates:
     @cached_property
     def owners(self) -> Counter[str]:
         """Phrase -> how many pages it names: a phrase naming several pages points at none of them for sure."""
+        if (stored := self._stored_phrases) is not None:
+            return Counter(stored[1])
         return Counter(p.key for u in self.data.pages for p in self.phrases(u))
 
     def ambiguity(self, p: Phrase) -> float:
@@ -175,21 +243,17 @@ class Candidates:
         return math.sqrt(self.owners.get(p.key, 1)) if p.kind in ("ngram", "part") else 1.0
 
     @cached_property
-    def postings(self) -> dict[str, set[str]]:
+    def postings(self) -> Postings:
         """Word -> the pages whose title or text holds it."""
-        out: dict[str, set[str]] = {}
-        for url, text in self.token_strings.items():
-            for word in set(text.split()):
-                out.setdefault(word, set()).add(url)
-        return out
+        urls = list(self.data.pages)
+        stored = self._restore("postings", lambda got: Postings.restore(urls, got))
+        return stored if stored is not None else Postings.build(urls, [self.token_strings[u] for u in urls])
 
     def pages_with(self, key: str) -> set[str]:
         """Pages whose title or text holds the phrase (the pages holding all its words, checked)."""
         if key not in self._with:
-            words = sorted(set(key.split()), key=lambda w: len(self.postings.get(w, ())))
-            found = set(self.postings.get(words[0], ())) if words else set()
-            for w in words[1:]:
-                found &= self.postings.get(w, set())
+            words = set(key.split())
+            found = self.postings.having(words)
             needle = f" {key} "
             self._with[key] = {u for u in found if needle in self.token_strings[u]} if len(words) > 1 else found
         return self._with[key]

@@ -48,16 +48,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, partial
-from itertools import chain
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from assistant import graph
 from assistant.rules.data import STOPWORDS, norm_anchor
 from assistant.suggest.anchors import Names, place
+from assistant.suggest.arrays import blend, positions, scaled_array
+from assistant.suggest.cache import pack_words, unpack_words
 from assistant.suggest.candidates import Candidates, mention_score, tokens
 from assistant.suggest.fit import anchor_fit, naming_words
+from assistant.suggest.lexical import Lexical, doc_tokens
 from assistant.suggest.load import SiteData
 
 FROM_WEIGHTS = {"relevance": 0.40, "mention": 0.40, "neighbourhood": 0.10, "chronology": 0.10}
@@ -90,68 +93,61 @@ def scaled(values: dict[str, float]) -> dict[str, float]:
     """``(x - median) / (max - median)`` clipped to [0, 1] (all 0 when nothing stands out)."""
     if not values:
         return {}
-    arr = np.array(list(values.values()), dtype=np.float64)
-    mid, top = float(np.median(arr)), float(arr.max())
-    if top - mid <= 1e-12:
-        return {k: 0.0 for k in values}
-    return {k: min(1.0, max(0.0, (v - mid) / (top - mid))) for k, v in values.items()}
+    return dict(zip(values, scaled_array(np.array(list(values.values()), dtype=np.float64)).tolist(), strict=True))
 
 
 class Engine:
     def __init__(self, data: SiteData) -> None:
         self.data = data
         self.cand = Candidates(data)
-        self._bm25: Any = None
-        self._urls: list[str] = []
-        self._idf: dict[str, float] = {}
+        self._lex: Lexical | None = None
         self._pr_pct: dict[str, float] = {}
+        self._signals: dict[str, tuple[float, bool, float]] = {}
+        self._signals_day: date | None = None
+        self._terms: dict[tuple[str, int], dict[str, float]] = {}
 
     def warm(self) -> None:
-        """Build the lazy indexes now, not in the first query (the chat and the Slack bot do it at start)."""
+        """Build the lazy indexes now, not in the first query (the chat and the Slack bot do it at start), and
+        save them in the workspace's cache when they were not read from it."""
         self._index()
         _ = self.cand.postings, self.cand.owners, self.neighbours, self.ranks, self.title_boilerplate
+        self.save()
+
+    def save(self) -> bool:
+        """Save the indexes (built now when they are not yet) in the workspace's cache, unless they came from it,
+        the workspace has no cache or this engine's SiteData was changed after it was loaded."""
+        if self.data.cache is None or self.data.stored() is not None or not self.data.cache.matches(self.data):
+            return False
+        try:
+            arrays = {**self.cand.arrays(), **self._index().arrays(), "boilerplate": pack_words(sorted(
+                self.title_boilerplate))}
+        except ValueError as exc:     # text the packing cannot hold: no cache, the indexes are still right
+            logging.getLogger(__name__).debug("suggest cache: indexes not saved (%s)", exc)
+            return False
+        return self.data.cache.save_index(self.data, arrays)
 
     # ------------------------------------------------------------------ lexical
     def _doc_tokens(self, url: str) -> list[str]:
         """The page's terms, title words counted three times (from the candidates' one tokenisation)."""
-        title = tokens(self.data.pages[url].title)
-        return [t for t in chain(title, title, self.cand.token_strings[url].split())
-                if t not in STOPWORDS and not t.isdigit()]
+        return doc_tokens(self.data.pages[url].title, self.cand.token_strings[url])
 
-    def _index(self) -> Any:
-        if self._bm25 is None:
-            import bm25s  # type: ignore[import-untyped]
-
-            logging.getLogger("bm25s").setLevel(logging.WARNING)
-
-            self._urls = list(self.data.pages)
-            docs = [self._doc_tokens(u) for u in self._urls]
-            df: Counter[str] = Counter()
-            for d in docs:
-                df.update(set(d))
-            n = len(docs)
-            self._idf = {t: math.log((1 + n) / (1 + k)) + 1 for t, k in df.items()}
-            self._bm25 = bm25s.BM25()
-            self._bm25.index(docs, show_progress=False)
-        return self._bm25
+    def _index(self) -> Lexical:
+        """BM25 and idf over every page (:mod:`assistant.suggest.lexical`), read from the cache when it has them."""
+        if self._lex is None:
+            urls = list(self.data.pages)
+            self._lex = Lexical.of(urls, self.data.stored(), lambda: [self._doc_tokens(u) for u in urls])
+        return self._lex
 
     def key_terms(self, url: str, k: int = QUERY_TERMS) -> dict[str, float]:
-        """The page's ``k`` most characteristic terms (sublinear tf × idf, title words counted three times)."""
-        self._index()
-        counts = Counter(self._doc_tokens(url))
-        scored = {t: (1 + math.log(c)) * self._idf.get(t, 0.0) for t, c in counts.items()
-                  if t in self._idf and len(t) > 1}
-        top = sorted(scored.items(), key=lambda x: (-x[1], x[0]))[:k]
+        """The page's ``k`` most characteristic terms (sublinear tf × idf, title words counted three times); worked
+        out once per page (a ``--to`` query asks for its target's with every candidate it places)."""
+        if (top := self._terms.get((url, k))) is None:
+            lex = self._index()
+            counts = Counter(self._doc_tokens(url))
+            scored = {t: (1 + math.log(c)) * idf for t, c in counts.items()
+                      if len(t) > 1 and (idf := lex.idf(t)) is not None}
+            top = self._terms[url, k] = dict(sorted(scored.items(), key=lambda x: (-x[1], x[0]))[:k])
         return dict(top)
-
-    def bm25(self, query_url: str) -> dict[str, float]:
-        """BM25 of every page for the query page's key terms."""
-        index = self._index()
-        terms = list(self.key_terms(query_url))
-        if not terms:
-            return {}
-        scores = index.get_scores(terms)
-        return {u: float(s) for u, s in zip(self._urls, scores, strict=True)}
 
     def relevance(self, anchor_url: str, others: list[str], from_source: bool
                   ) -> tuple[dict[str, float], dict[str, float | None]]:
@@ -159,21 +155,17 @@ class Engine:
         ``from_source``, else the target). Two views, each scaled over the candidates and averaged: BM25 of the
         other page for the anchor page's key terms and the best cosine of one source chunk with the target;
         the page cosine is returned for the reasons only (see the module's docstring)."""
-        wanted = set(others)
-        parts = [scaled({u: s for u, s in self.bm25(anchor_url).items() if u in wanted})]
+        views: list[tuple[dict[str, int], NDArray[Any]]] = []
+        lex = self._index()
+        if terms := list(self.key_terms(anchor_url)):
+            views.append((lex.pos, lex.scores(terms)))
         raw: dict[str, float | None] = dict.fromkeys(others)
         index = self.data.index
         if index is not None and anchor_url in index:
-            cos = index.cosines(anchor_url)
-            pas = index.passages_from(anchor_url) if from_source else index.passages_to(anchor_url)
-            at = [(u, index.pos[u]) for u in others if u in index]
-            raw.update({u: float(cos[i]) for u, i in at})
-            parts.append(scaled({u: float(pas[i]) for u, i in at}))
-        out = {}
-        for u in others:
-            got = [p[u] for p in parts if u in p]
-            out[u] = sum(got) / len(got) if got else 0.0
-        return out, raw
+            mine, theirs = positions(others, index.pos)
+            raw.update(zip([others[k] for k in mine.tolist()], index.cosines(anchor_url)[theirs].tolist(), strict=True))
+            views.append((index.pos, index.passages_from(anchor_url) if from_source else index.passages_to(anchor_url)))
+        return dict(zip(others, blend(others, views).tolist(), strict=True)), raw
 
     def weights_for(self, target: str) -> dict[str, float]:
         """Words that point at the target when no phrase does: its title words (double, as specific as they
@@ -187,6 +179,8 @@ class Engine:
     @cached_property
     def title_boilerplate(self) -> frozenset[str]:
         """Words in more than a tenth of the titles ("Manual Page", "Blog"): the site's, not one page's."""
+        if (got := self.data.stored()) is not None and "boilerplate" in got:
+            return frozenset(unpack_words(got["boilerplate"]))
         counts = Counter(t for p in self.data.pages.values() for t in set(tokens(p.title)))
         n = len(self.data.pages)
         return frozenset(t for t, c in counts.items() if n >= 20 and c > n / 10)
@@ -232,7 +226,7 @@ class Engine:
 
     @cached_property
     def ranks(self) -> graph.RankModel:
-        return graph.RankModel(self.data.graph, self.data.pagerank)
+        return graph.RankModel(self.data.rank_graph, self.data.pagerank)
 
     def gain(self, s: Suggestion) -> float:
         """Exact PageRank gain of the target (0 when a nav or sidebar link already joins the two pages)."""
@@ -250,7 +244,7 @@ class Engine:
                 out.append(s)
         for s in out:
             s.pagerank_gain = self.gain(s)
-            if s.pagerank_gain == 0.0 and self.data.graph.has_edge(s.source_url, s.target_url):
+            if s.pagerank_gain == 0.0 and self.ranks.has_edge(s.source_url, s.target_url):
                 s.reasons.append("no PageRank gain: a link outside the content (menu, sidebar) already joins "
                                  "the pages; the in-text link adds context and a descriptive anchor")
         return out
@@ -292,8 +286,7 @@ class Engine:
         scored: list[tuple[float, str, str, Callable[[], list[str]]]] = []
         for s in sources:
             ment = mention_score(mentioned.get(s, []))
-            cap, full = self.capacity(s)
-            fresh = self.freshness(s)
+            cap, full, fresh = self.source_signals(s)
             w = TO_WEIGHTS
             score = (w["relevance"] * rel[s] + w["mention"] * ment + w["authority"] * auth[s]
                      + w["capacity"] * cap + w["freshness"] * fresh)
@@ -334,9 +327,17 @@ class Engine:
         return scaled(raw)
 
     # ------------------------------------------------------------------ source-side signals
+    @cached_property
+    def _by_pagerank(self) -> list[str]:
+        """Every page, lowest PageRank first (then by URL): a query's sources are in this order."""
+        return sorted(self.data.pages, key=lambda u: (self.data.pagerank.get(u, 0.0), u))
+
     def authority(self, sources: list[str]) -> dict[str, float]:
         data = self.data
-        order = sorted(sources, key=lambda u: (data.pagerank.get(u, 0.0), u))
+        wanted = set(sources)
+        order = [u for u in self._by_pagerank if u in wanted]
+        if len(order) != len(wanted):
+            order = sorted(sources, key=lambda u: (data.pagerank.get(u, 0.0), u))
         n = max(len(order) - 1, 1)
         self._pr_pct = {u: i / n for i, u in enumerate(order)}
         top_rd = max((data.referring_domains.get(u, 0) for u in sources), default=0)
@@ -348,6 +349,14 @@ class Engine:
             else:
                 out[u] = self._pr_pct[u]
         return out
+
+    def source_signals(self, url: str) -> tuple[float, bool, float]:
+        """(:meth:`capacity`, :meth:`freshness`) of a source, worked out once per engine (and day)."""
+        if self._signals_day != self.data.today:
+            self._signals, self._signals_day = {}, self.data.today
+        if (got := self._signals.get(url)) is None:
+            got = self._signals[url] = (*self.capacity(url), self.freshness(url))
+        return got
 
     def capacity(self, url: str) -> tuple[float, bool]:
         """(room for one more link in [0, 1], at or over a too-many-links limit)."""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -21,6 +24,27 @@ class VectorIndex:
         sizes = np.array([len(m) for m in parts], dtype=np.int64)
         self.starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64) if parts else sizes
         self.sizes = sizes
+
+    def arrays(self) -> dict[str, NDArray[Any]]:
+        """The matrices, for the suggestion cache (the URLs go with them separately)."""
+        return {"vec_pages": self.pages, "vec_chunks": self.chunks, "vec_sizes": self.sizes}
+
+    @classmethod
+    def restore(cls, urls: list[str], arrays: Mapping[str, NDArray[Any]]) -> VectorIndex:
+        """The index :meth:`arrays` saved (checked for shape, so a damaged cache is refused)."""
+        pages, chunks = arrays["vec_pages"], arrays["vec_chunks"]
+        sizes = arrays["vec_sizes"].astype(np.int64)
+        if len(pages) != len(urls) or len(sizes) != len(urls) or int(sizes.sum()) != len(chunks) or (
+                len(urls) and (sizes.min() < 1 or pages.shape[1] != chunks.shape[1])):
+            raise ValueError("vector arrays do not match")
+        self = cls.__new__(cls)
+        self.urls = urls
+        self.pos = {u: i for i, u in enumerate(urls)}
+        self.pages = np.asarray(pages, dtype=np.float32)
+        self.chunks = np.asarray(chunks, dtype=np.float32)
+        self.sizes = sizes
+        self.starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64) if len(urls) else sizes
+        return self
 
     def __contains__(self, url: object) -> bool:
         return url in self.pos
