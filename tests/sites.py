@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,6 +40,13 @@ def serve(directory: Path) -> Iterator[str]:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def later(path: Path) -> None:
+    """Date an edited file after the last fetch: the test server answers If-Modified-Since by the second, and
+    an ingest can fetch, change and fetch again within one."""
+    stamp = time.time() + 5
+    os.utime(path, (stamp, stamp))
 
 
 def copy_site(src: Path, dst: Path, base: str | None = None) -> Path:

@@ -21,7 +21,7 @@ from chromadb.config import Settings as ChromaSettings
 
 from assistant.store.embedder import StaticEmbedder
 from tests.conftest import Site, cli, cli_json, db_rows
-from tests.sites import CORPORA, make_mini_site, rebase, serve
+from tests.sites import CORPORA, later, make_mini_site, rebase, serve
 
 
 @pytest.fixture
@@ -42,13 +42,6 @@ def expected_ids(ws: Path) -> set[str]:
     return {f"p{r['page_id']}-c{r['position']}" for r in db_rows(ws, "SELECT page_id, position FROM chunks")}
 
 
-def _later(path: Path) -> None:
-    """Date an edited file after the last fetch: the test server answers If-Modified-Since by the second, and
-    an ingest can now fetch, change and fetch again within one."""
-    stamp = time.time() + 5
-    os.utime(path, (stamp, stamp))
-
-
 def test_changed_and_vanished_pages(mini: Site, tmp_path: Path) -> None:
     ws = tmp_path / "ws"
     first = cli_json("--workspace", str(ws), "ingest", mini.url + "sitemap.xml")
@@ -59,7 +52,7 @@ def test_changed_and_vanished_pages(mini: Site, tmp_path: Path) -> None:
     changed.write_text(html.replace("<article class=\"post-body\" itemprop=\"articleBody\">",
                                     "<article class=\"post-body\" itemprop=\"articleBody\"><p>Brand new opening "
                                     "paragraph about composable pipelines in Go.</p>", 1))
-    _later(changed)
+    later(changed)
     shutil.rmtree(removed.parent)      # (a folder without index.html would be served as a listing)
     second = cli_json("--workspace", str(ws), "ingest", mini.url + "sitemap.xml")
     assert (second["new"], second["changed"], second["unchanged"]) == (0, 1, 10)
@@ -152,7 +145,7 @@ def test_kill_9_at_any_moment_then_rerun_is_exact(mini: Site, tmp_path: Path) ->
         if n == 1:   # a page changes between runs too
             post = sorted(mini.dir.glob("blog/*/index.html"))[3]
             post.write_text(post.read_text().replace("</article>", "<p>Added after a crash.</p></article>", 1))
-            _later(post)
+            later(post)
     done = subprocess.run(cmd, capture_output=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr.decode()[-2000:]
     urls = [r["url"] for r in db_rows(ws, "SELECT url FROM pages")]

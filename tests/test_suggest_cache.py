@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ from assistant.settings import load_settings
 from assistant.suggest import Engine, SiteData, load_site
 from assistant.suggest.cache import Cache
 from tests.conftest import Site, cli
-from tests.sites import CORPORA, make_mini_site, rebase, serve
+from tests.sites import CORPORA, later, make_mini_site, rebase, serve
 
 POSTS = 24
 
@@ -159,20 +158,32 @@ def load_site_and_save(ws: Path) -> None:
     Engine(data).save()
 
 
-def _later(path: Path) -> None:
-    """Date an edited file after the last fetch (the test server answers If-Modified-Since by the second)."""
-    stamp = time.time() + 5
-    os.utime(path, (stamp, stamp))
-
-
-def test_reingest_of_a_changed_page_invalidates_the_cache(tmp_path: Path) -> None:
+@contextmanager
+def served_workspace(tmp_path: Path, posts: int) -> Iterator[tuple[Path, str, Path, list[str]]]:
+    """A mini site of ``posts`` posts served on loopback, ingested with its cache written: (site folder, base
+    URL, workspace, post paths); the site is served until the block ends."""
     root = tmp_path / "site"
-    paths = make_mini_site(CORPORA / "go-blog", root, 12)
+    paths = make_mini_site(CORPORA / "go-blog", root, posts)
     with serve(root) as url:
         rebase(root, url)
         ws = tmp_path / "ws"
         ingest(ws, url)
         load_site_and_save(ws)
+        yield root, url, ws, paths
+
+
+def rebuilt_cache_answers(ws: Path) -> tuple[SiteData, SiteData]:
+    """Rebuild the cache from the workspace as it is now and check that it answers as a cold load does;
+    (the cached SiteData, the cold one)."""
+    truth, want = cold(ws)
+    load_site_and_save(ws)
+    cached = load_site(services(ws))
+    assert cached.stored() is not None and answers(cached, sample(cached)) == want
+    return cached, truth
+
+
+def test_reingest_of_a_changed_page_invalidates_the_cache(tmp_path: Path) -> None:
+    with served_workspace(tmp_path, 12) as (root, url, ws, paths):
         before = Cache.of(services(ws))
         data = load_site(services(ws))
         assert data.stored() is not None
@@ -182,7 +193,7 @@ def test_reingest_of_a_changed_page_invalidates_the_cache(tmp_path: Path) -> Non
         sentence = f"Yesterday we reread {title} and it still holds."
         page.write_text(page.read_text().replace('itemprop="articleBody">', f'itemprop="articleBody"><p>{sentence}</p>',
                                                  1))
-        _later(page)
+        later(page)
         ingest(ws, url)
     after = Cache.of(services(ws))
     assert before is not None and after is not None and after.key != before.key
@@ -191,20 +202,11 @@ def test_reingest_of_a_changed_page_invalidates_the_cache(tmp_path: Path) -> Non
     found = Engine(data).suggest_from(source, 10)
     assert any(s.target_url == target and s.sentence == sentence for s in found), [s.as_dict() for s in found]
     Engine(data).save()
-    _, want = cold(ws)
-    load_site_and_save(ws)
-    cached = load_site(services(ws))
-    assert cached.stored() is not None and answers(cached, sample(cached)) == want
+    rebuilt_cache_answers(ws)
 
 
 def test_embed_model_and_backlinks_change_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = tmp_path / "site"
-    paths = make_mini_site(CORPORA / "go-blog", root, 8)
-    with serve(root) as url:
-        rebase(root, url)
-        ws = tmp_path / "ws"
-        ingest(ws, url)
-        load_site_and_save(ws)
+    with served_workspace(tmp_path, 8) as (_root, url, ws, paths):
         static = load_site(services(ws))
         key = Cache.of(services(ws))
         # another [embed] model: another cache at once; after the re-embedding, the new model's vectors
@@ -217,11 +219,8 @@ def test_embed_model_and_backlinks_change_the_cache(tmp_path: Path, monkeypatch:
         assert len(data.index.chunks) == len(static.index.chunks)        # the same chunks, MiniLM's vectors
         assert not np.array_equal(data.index.chunks, static.index.chunks)
         Engine(data).save()
-        truth, want = cold(ws)
-        load_site_and_save(ws)
-        cached = load_site(services(ws))
+        cached, truth = rebuilt_cache_answers(ws)
         same_data(cached, truth)
-        assert cached.stored() is not None and answers(cached, sample(cached)) == want
         monkeypatch.delenv("ASSISTANT_EMBED__MODEL")
 
     # a backlinks import: the referring domains (and the suggestions' authority) change

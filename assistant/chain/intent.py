@@ -79,7 +79,6 @@ class PageRef:
 class Route:
     intent: Intent
     pages: list[str] = field(default_factory=list)     # resolved page URLs, best first
-    how: str = ""                                       # how the page was found (for the answer's reasons)
     ordinal: int | None = None                          # "the second one" -> 1 (follow-ups)
 
 
@@ -93,10 +92,10 @@ def route(question: str, pages: list[PageRef], has_previous: bool = False) -> Ro
     found, how = resolve_pages(question, pages)
     ordinal = _ordinal(question)
     if has_previous and ordinal is not None and (not found or how == "title words"):
-        return Route(Intent.follow_up, [], "previous answer", ordinal)
+        return Route(Intent.follow_up, [], ordinal)
     if intent is Intent.general and found and how != "title words":
         intent = Intent.page
-    return Route(intent, found, how, ordinal)
+    return Route(intent, found, ordinal)
 
 
 def _ordinal(question: str) -> int | None:

@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.rules.data import STOPWORDS, is_generic
 from assistant.suggest import phrases
@@ -63,6 +64,13 @@ def split_sentences(text: str) -> Iterator[str]:
             if s and (s[0].isalnum() or s[0] in "\"'“‘(") and not s.startswith(("(/", "('")) and _prose(s) \
                     and (s.endswith(_END) or len(_TOKEN.findall(s)) >= PROSE_WORDS):
                 yield s
+
+
+@lru_cache(maxsize=64)
+def source_sentences(text: str, title: str) -> tuple[str, ...]:
+    """:func:`split_sentences` of the source's text without its title lines, split once per source (``--from``
+    places every target's link in the same source)."""
+    return tuple(split_sentences(body_text(text, title)))
 
 
 def _prose(sentence: str) -> bool:
@@ -215,7 +223,7 @@ def place(text: str, mentions: list[Mention], existing: Counter[str], weights: d
     """Anchor and sentence for one (source text, target) pair: an unlinked mention when there is one, else
     the best-matching sentence; None when the source shares no word with the target. Lines that repeat
     the source's ``title`` (its heading) are not used; ``names``: what the site names (:class:`Names`)."""
-    sents = list(split_sentences(body_text(text, title)))
+    sents = list(source_sentences(text, title))
     placed = from_mentions(sents, mentions, existing, names) if mentions else None
     if placed is None:
         placed = best_sentence(sents, weights, names)

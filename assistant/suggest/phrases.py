@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 
 _WORD = re.compile(r"[^\W_]+(?:(?<=\d)\.(?=\d)[^\W_]+)*", re.UNICODE)
 def _words(text: str) -> list[str]:
@@ -91,9 +91,11 @@ def _verb_forms() -> frozenset[str]:
     return frozenset(forms)
 
 
-def spans(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, lowercased word) of each word; a version's dots stay inside its word ("1.21")."""
-    return [(m.start(), m.end(), m.group(0).lower()) for m in _WORD.finditer(text)]
+@lru_cache(maxsize=1024)
+def spans(text: str) -> tuple[tuple[int, int, str], ...]:
+    """(start, end, lowercased word) of each word; a version's dots stay inside its word ("1.21"). Cached: the
+    edges of every candidate span of one sentence are checked against the same words."""
+    return tuple((m.start(), m.end(), m.group(0).lower()) for m in _WORD.finditer(text))
 
 
 def is_function(word: str) -> bool:
@@ -150,7 +152,7 @@ def whole(text: str, start: int, end: int, df: Collocation | None = None) -> boo
         not _attached(text, ws, last + 1, last, df, left=False)
 
 
-def _attached(text: str, ws: list[tuple[int, int, str]], k: int, edge: int, df: Collocation | None,
+def _attached(text: str, ws: tuple[tuple[int, int, str], ...], k: int, edge: int, df: Collocation | None,
               left: bool) -> bool:
     """Does the word ``k`` beside the span's ``edge`` word belong to the same phrase?"""
     if k < 0 or k >= len(ws):

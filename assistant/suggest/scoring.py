@@ -191,7 +191,7 @@ class Engine:
         links to them; a phrase naming another page than the target is no anchor for it."""
         named: dict[str, set[str]] = {}
         for url, p in self.data.pages.items():
-            if len(key := " ".join(tokens(p.title))) > 1 and " " in key:
+            if " " in (key := " ".join(tokens(p.title))):
                 named.setdefault(key, set()).add(url)
         for url, used in self.data.anchors.items():
             for a in used:
