@@ -3,7 +3,8 @@
 The engines answer first and at once: for a list question (link-to, link-from, audit, follow-up) their list is
 printed as soon as it is ready, while the model is still reading the facts. The model's lead then streams
 into a live region below it, and when it ends the region is replaced by the guarded lead: the reader sees one
-answer, never a lead and then its correction. Off a terminal only the final text is printed.
+answer, never a lead and then its correction. Off a terminal only the final text is printed (soft-wrapped, as
+every answer line).
 """
 
 from __future__ import annotations
@@ -78,8 +79,9 @@ def run_streaming(talk: Conversation, question: str, use_llm: bool = True) -> An
             facts = item
             if facts.intent in LISTED:
                 out.print(facts.fallback, markup=False, highlight=False, soft_wrap=True)
-            live = Live(Text(""), console=out, auto_refresh=False, vertical_overflow="visible")
-            live.start()
+            if out.is_terminal:
+                live = Live(Text(""), console=out, auto_refresh=False, vertical_overflow="visible")
+                live.start()
         elif live is not None:
             shown.append(item)
             live.update(Text("".join(shown)), refresh=True)
@@ -89,9 +91,12 @@ def run_streaming(talk: Conversation, question: str, use_llm: bool = True) -> An
         raise error
     answer = talk.finish(stopped=stop.is_set())
     final = answer.lead if facts.intent in LISTED else answer.answer
-    assert live is not None
-    live.update(Text(("\n" if final and facts.intent in LISTED else "") + final), refresh=True)
-    live.stop()
+    final = ("\n" if final and facts.intent in LISTED else "") + final
+    if live is not None:
+        live.update(Text(final), refresh=True)
+        live.stop()
+    elif final:              # off a terminal: the final text once, unwrapped like every other answer line
+        out.print(final, markup=False, highlight=False, soft_wrap=True)
     if error is not None:
         answer.problems.append(str(error))
         out.print(f"[dim](the model failed: {error}; the engines' answer stands)[/dim]")
