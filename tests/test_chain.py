@@ -284,24 +284,24 @@ def test_chat_question_asked_while_warming_up_waits_and_gets_the_right_answer(
 
 
 def test_two_questions_at_once_share_one_index_build(ws: tuple[Path, str], monkeypatch: pytest.MonkeyPatch) -> None:
-    import bm25s  # type: ignore[import-untyped]
-
     import assistant.rules
     import assistant.suggest
     from assistant.chain.answer import Conversation
     from assistant.chain.facts import Workspace
     from assistant.services import Services
     from assistant.settings import load_settings
+    from assistant.suggest.lexical import Lexical
 
     workspace, _url = ws
     questions = ["Which pages should link to /blog/context/?", "What should /blog/context/ link to?",
                  "What are the most severe problems of my internal links?"]
     expected = [ask_json(workspace, q, "--no-llm") for q in questions]
     load = Counted(assistant.suggest.load_site, delay=1.0)
-    index = Counted(bm25s.BM25.index)
+    # the engine's BM25 index, built or read from the workspace's suggest cache (the questions above wrote it)
+    index = Counted(Lexical.of)
     rules = Counted(assistant.rules.run_rules)
     monkeypatch.setattr(assistant.suggest, "load_site", load)
-    monkeypatch.setattr(bm25s.BM25, "index", lambda self, *a, **k: index(self, *a, **k))
+    monkeypatch.setattr(Lexical, "of", classmethod(lambda _cls, *a, **k: index(*a, **k)))
     monkeypatch.setattr(assistant.rules, "run_rules", rules)
     services = Services(load_settings(None, workspace=workspace))
     shared = Workspace(services)
