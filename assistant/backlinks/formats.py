@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import NoReturn, TypeVar
 
 from assistant.backlinks.readfile import Row, Table, parse_bool, parse_date, parse_number, slash_order
+from assistant.columns import loose, match_columns, parse_map, shown
 from assistant.models import Backlink
 from assistant.urls import normalize
 
@@ -26,7 +27,6 @@ BOOLS = ("nofollow", "sponsored", "ugc", "lost", "sitewide", "is_text", "is_imag
 DATES = ("first_seen", "last_seen", "lost_date")
 MAP_FIELDS = ("source_url", "target_url", "anchor", "nofollow", "first_seen", "last_seen", "title", "source_title",
               "sponsored", "ugc", "lost", *METRICS)
-_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 _SPACE = re.compile(r"\s+")
 _HOSTLIKE = re.compile(r"^(?:[a-z0-9-]+\.)+[a-z]{2,}(?::\d+)?(?:[/?#]|$)", re.IGNORECASE)
 _BAD_HOST = re.compile(r"[^a-z0-9.\-_\[\]:]")
@@ -34,14 +34,6 @@ _BAD_HOST = re.compile(r"[^a-z0-9.\-_\[\]:]")
 
 class FormatError(Exception):
     """The file's columns fit no layout (or not the one asked for): one line naming found and missing columns."""
-
-
-def key(name: str) -> str:
-    return _NOT_ALNUM.sub("", name.lower())
-
-
-def loose(name: str) -> str:
-    return _SPACE.sub(" ", name.strip().lower())
 
 
 @dataclass(frozen=True)
@@ -149,18 +141,7 @@ class Parsed:
 # ---------------------------------------------------------------------------------------------- detection
 def columns_of(layout: Layout, header: list[str]) -> dict[str, int]:
     """field -> column index for the layout's fields present in the header (first matching name wins)."""
-    keys = [key(h) for h in header]
-    found: dict[str, int] = {}
-    for fld, names in layout.columns.items():
-        for name in names:
-            k = key(name)
-            if k and k in keys:
-                found[fld] = keys.index(k)
-                break
-            if name.isdigit() and 0 < int(name) <= len(header):
-                found[fld] = int(name) - 1        # --map column given by its 1-based number
-                break
-    return found
+    return match_columns(layout.columns, header)
 
 
 def _signed(layout: Layout, header: list[str]) -> bool:
@@ -194,32 +175,25 @@ def _fail(layout: Layout, header: list[str], source: str) -> NoReturn:
     missing = [layout.columns[f][0] for f in layout.required if f not in cols]
     if not missing and layout.signature:
         missing = [f"one of {', '.join(repr(s) for s in layout.signature)}"]
-    shown = ", ".join(repr(h) for h in header[:25] if h) + (f" (+{len(header) - 25} more)" if len(header) > 25 else "")
+    found = shown(header)
     article = "an" if layout.label[0] in "AEIOU" else "a"
     if layout.label == "mapped CSV":
-        raise FormatError(f"--map names column(s) the file does not have: {', '.join(missing)}; found [{shown}]")
+        raise FormatError(f"--map names column(s) the file does not have: {', '.join(missing)}; found [{found}]")
     if source != "auto":
         raise FormatError(f"not {article} {layout.label} export: missing column(s) {', '.join(missing)}; "
-                          f"found [{shown}]")
+                          f"found [{found}]")
     if _signed(layout, header):
         raise FormatError(f"looks like {article} {layout.label} export but lacks the required column(s) "
-                          f"{', '.join(missing)}; found [{shown}]")
-    raise FormatError(f"no known backlink export layout matches its columns [{shown}]; closest is {layout.label}, "
+                          f"{', '.join(missing)}; found [{found}]")
+    raise FormatError(f"no known backlink export layout matches its columns [{found}]; closest is {layout.label}, "
                       f"which needs the missing column(s) {', '.join(missing)}; name the columns with "
                       "--map source_url=COL,target_url=COL,anchor=COL")
 
 
 def mapped_layout(spec: str) -> Layout:
     """The generic layout from ``--map source_url=COL,target_url=COL,anchor=COL`` (COL: name or number)."""
-    columns: dict[str, tuple[str, ...]] = {}
-    for part in filter(None, (p.strip() for p in spec.split(","))):
-        name, eq, col = part.partition("=")
-        name, col = name.strip().lower(), col.strip().strip("\"'")
-        if not eq or not col:
-            raise FormatError(f"--map {part!r}: write FIELD=COLUMN, e.g. source_url=Referring URL")
-        if name not in MAP_FIELDS:
-            raise FormatError(f"--map {name!r}: fields are {', '.join(MAP_FIELDS)}")
-        columns["source_title" if name == "title" else name] = (col,)
+    columns = {("source_title" if name == "title" else name): (col,)
+               for name, col in parse_map(spec, MAP_FIELDS, FormatError, "source_url=Referring URL").items()}
     if "source_url" not in columns:
         raise FormatError("--map must name the source_url column, e.g. --map source_url=From,target_url=To")
     return Layout("csv", "csv", "mapped CSV", "links", columns, tuple(columns))   # every named column must exist
