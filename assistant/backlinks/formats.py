@@ -192,8 +192,8 @@ def _fail(layout: Layout, header: list[str], source: str) -> NoReturn:
 
 def mapped_layout(spec: str) -> Layout:
     """The generic layout from ``--map source_url=COL,target_url=COL,anchor=COL`` (COL: name or number)."""
-    columns = {("source_title" if name == "title" else name): (col,)
-               for name, col in parse_map(spec, MAP_FIELDS, FormatError, "source_url=Referring URL").items()}
+    named = parse_map(spec, MAP_FIELDS, FormatError, "source_url=Referring URL")
+    columns: dict[str, tuple[str, ...]] = {("source_title" if f == "title" else f): (c,) for f, c in named.items()}
     if "source_url" not in columns:
         raise FormatError("--map must name the source_url column, e.g. --map source_url=From,target_url=To")
     return Layout("csv", "csv", "mapped CSV", "links", columns, tuple(columns))   # every named column must exist

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli import ask, audit, backlinks, chat, demo, ingest, inspect, outreach, plan, slack, suggest
+from assistant.cli import ask, audit, backlinks, chat, demo, ingest, inspect, outreach, plan, slack, suggest, traffic
 from assistant.cli.common import State
 
 app = typer.Typer(
@@ -53,6 +53,7 @@ app.command("chat")(chat.chat)
 app.command("demo")(demo.demo)
 app.command("slack")(slack.slack)
 app.add_typer(backlinks.app, name="backlinks")
+app.add_typer(traffic.app, name="traffic")
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""The workspace's SQLite database: pages, links, chunks, crawl runs and page errors.
+"""The workspace's SQLite database: pages, links, chunks, crawl runs, page errors and imported traffic.
 
 SQLite is the source of truth. Chroma holds the vectors of a page's chunks exactly when the page's
 ``embedded_hash`` equals its ``content_hash``; :mod:`assistant.ingest.pipeline` keeps that invariant.
@@ -50,6 +50,17 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE TABLE IF NOT EXISTS page_errors (
   url TEXT PRIMARY KEY, run_id INTEGER, reason TEXT NOT NULL, detail TEXT, status INTEGER, at REAL
 );
+CREATE TABLE IF NOT EXISTS traffic_imports (
+  id INTEGER PRIMARY KEY, file TEXT NOT NULL, part TEXT NOT NULL, sha256 TEXT NOT NULL, layout TEXT NOT NULL,
+  dataset TEXT NOT NULL, period_start TEXT, period_end TEXT, rows INTEGER NOT NULL, skipped INTEGER NOT NULL,
+  at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS traffic (
+  import_id INTEGER NOT NULL REFERENCES traffic_imports(id) ON DELETE CASCADE, url TEXT NOT NULL,
+  query TEXT NOT NULL DEFAULT '', clicks REAL, impressions REAL, position REAL, views REAL, sessions REAL,
+  line INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS traffic_import ON traffic(import_id);
 """
 
 
