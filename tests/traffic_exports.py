@@ -88,7 +88,8 @@ def api_json(path: Path, rows: list[QueryRow], order: tuple[str, str] = ("query"
 
 def bulk_csv(path: Path, rows: list[QueryRow], site: str, day: str = "2026-11-20") -> Path:
     """``searchdata_url_impression`` rows (one day, web search, desktop) as BigQuery exports a table to CSV."""
-    header = ["data_date", "site_url", "url", "query", "is_anonymized_query", "is_anonymized_discover", "country",
+    header: list[object] = [
+              "data_date", "site_url", "url", "query", "is_anonymized_query", "is_anonymized_discover", "country",
               "search_type", "device", "is_amp_top_stories", "is_amp_blue_link", "is_job_listing",
               "is_job_details", "is_tpf_qa", "is_tpf_faq", "is_tpf_howto", "is_weblite", "is_action",
               "is_events_listing", "is_events_details", "is_search_appearance_android_app", "is_amp_story",
