@@ -38,6 +38,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from assistant.models import PageMetrics
+from assistant.traffic.model import Traffic, number, striking_distance
 
 DAMPING = 0.85
 # networkx stops when the L1 change of an iteration is below len(G) * tol; 1e-6 (its default) leaves an
@@ -353,10 +354,14 @@ MIN_ARTICLE_WORDS = 200     # shorter pages (about, contact, tag pages) are not 
 
 def important_pages(configured: Iterable[str], referring_domains: Mapping[str, int], known: Container[str],
                     articles: Mapping[str, float], top_share: float,
-                    top_reason: Callable[[str], str] | None = None) -> dict[str, list[str]]:
+                    top_reason: Callable[[str], str] | None = None,
+                    traffic: Traffic | None = None) -> dict[str, list[str]]:
     """The pages that matter, with why: named in the config, backlinked (``known`` pages only), or — among at
-    least 10 ``articles`` (article URL → PageRank) — in the top ``top_share`` by PageRank. The audit's
-    underlinked-page rule, the suggestion engine's ``--all`` and the plan all use this one definition."""
+    least 10 ``articles`` (article URL → PageRank) — in the top ``top_share`` by PageRank; with imported
+    ``traffic`` (:class:`assistant.traffic.Traffic`) also the ``known`` pages in the top ``top_share`` by clicks
+    (else views) and the striking-distance pages (many impressions at an average position of 4-20: a few more
+    internal links can move them to page one). The audit's underlinked-page rule, the suggestion engine's
+    ``--all`` and the plan all use this one definition."""
     why: dict[str, list[str]] = defaultdict(list)
     for url in configured:
         why[url].append("marked important in the config")
@@ -367,4 +372,12 @@ def important_pages(configured: Iterable[str], referring_domains: Mapping[str, i
         ranked = sorted(articles, key=lambda u: (-articles[u], u))
         for url in ranked[:max(1, int(len(ranked) * top_share))]:
             why[url].append(top_reason(url) if top_reason else f"top {top_share:.0%} by PageRank")
+    if traffic:
+        volumes, unit = traffic.volumes(), traffic.unit
+        for url in traffic.top(top_share, known):
+            why[url].append(f"top {top_share:.0%} by {unit} ({number(volumes[url])} {unit})")
+        for url, (impressions, position) in sorted(striking_distance(traffic.search()).items()):
+            if url in known:
+                why[url].append(f"near page one in search: position {position:.1f} with {number(impressions)} "
+                                "impressions")
     return dict(why)

@@ -11,6 +11,7 @@ from assistant.rules.links import broken_internal_link, internal_nofollow, redir
 from assistant.rules.paid import paid_link
 from assistant.rules.relevance import irrelevant_link
 from assistant.rules.structure import forgotten_old_content, important_page_underlinked, orphan_page
+from assistant.rules.traffic import query_cannibalisation, traffic_page_links_nowhere
 
 Rule = Callable[[AuditData], list[Finding]]
 
@@ -27,6 +28,8 @@ RULES: dict[str, Rule] = {
     "broken-internal-link": broken_internal_link,
     "redirected-internal-link": redirected_internal_link,
     "internal-nofollow": internal_nofollow,
+    "traffic-page-links-nowhere": traffic_page_links_nowhere,
+    "query-cannibalisation": query_cannibalisation,
 }
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 

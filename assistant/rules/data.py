@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from assistant.models import Backlink, PageMetrics
 from assistant.settings import AuditSettings
+from assistant.traffic.model import Traffic
 
 _WORD = re.compile(r"[^\W\d_][\w'-]*[^\W_]|[^\W\d_]", re.UNICODE)
 STOPWORDS = frozenset([
@@ -193,6 +194,7 @@ class AuditData:
     today: date
     similarity: Similarity | None = None
     important: set[str] = field(default_factory=set)   # configured important URLs, resolved
+    traffic: Traffic = field(default_factory=Traffic)  # imported Search Console / analytics data
 
     def title(self, url: str) -> str:
         page = self.pages.get(url)

@@ -10,6 +10,7 @@ from assistant.rules.data import AuditData, LinkInfo, PageInfo, Similarity, iso_
 from assistant.services import Services
 from assistant.store import graphdata
 from assistant.store.queries import UnknownURL, resolve_url
+from assistant.store.traffic import load_traffic
 
 TEXT_CHARS = 20_000
 
@@ -42,6 +43,7 @@ def load_audit(services: Services, today: date | None = None, use_vectors: bool 
     data = AuditData(home, pages, links, metrics, all_backlinks(db), referring_domains(db), errors, settings,
                      complete, today or date.today(), important=important)
     data.similarity = _similarity(services, pages) if use_vectors else None
+    data.traffic = load_traffic(db)
     return data
 
 

@@ -36,12 +36,14 @@ def orphan_page(data: AuditData) -> list[Finding]:
 
 
 def important_pages(data: AuditData) -> dict[str, list[str]]:
-    """Important pages with why: backlinked, high Link Score (top share), or named in the config."""
+    """Important pages with why: backlinked, high Link Score (top share), named in the config, or by traffic (top
+    share by clicks, striking distance)."""
     share = data.settings.important_top_share
     articles = {m.url: m.pagerank for m in data.metrics.values() if m.indexable and m.url not in data.hubs
                 and data.pages[m.url].word_count >= MIN_ARTICLE_WORDS}
     return graph.important_pages(data.important, data.referring_domains, data.metrics, articles, share,
-                                 lambda url: f"Link Score {data.metrics[url].link_score:.0f} (top {share:.0%})")
+                                 lambda url: f"Link Score {data.metrics[url].link_score:.0f} (top {share:.0%})",
+                                 data.traffic)
 
 
 def important_page_underlinked(data: AuditData) -> list[Finding]:

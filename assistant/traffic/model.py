@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 
 # what each kind of export measures; the engines read the latest import of each
@@ -91,6 +91,12 @@ class Traffic:
         """URL -> its traffic in :attr:`unit` (pages with some only)."""
         unit = self.unit
         return {u: v for u, s in self.pages.items() if (v := getattr(s, unit) or 0.0) > 0}
+
+    def top(self, share: float, among: Container[str]) -> list[str]:
+        """The pages of ``among`` in the top ``share`` by traffic (at least one when any has traffic), most first."""
+        volumes = {u: v for u, v in self.volumes().items() if u in among}
+        ranked = sorted(volumes, key=lambda u: (-volumes[u], u))
+        return ranked[:max(1, int(len(ranked) * share))]
 
     def search(self) -> dict[str, tuple[float, float]]:
         """URL -> (impressions, average position) of the pages search data covers."""
