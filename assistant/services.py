@@ -96,6 +96,20 @@ class Services:
 
         return build_llm(self.settings.llm)
 
+    @cached_property
+    def slack_client(self) -> Any:
+        """The Slack Web API client of the bot's app (SLACK_BOT_TOKEN, ``[slack] api_url``), for alerts."""
+        import os
+
+        from slack_sdk import WebClient
+
+        from assistant.slack.app import SlackError, api_base
+
+        token = os.environ.get("SLACK_BOT_TOKEN", "").strip()
+        if not token:
+            raise SlackError("SLACK_BOT_TOKEN is not set: the bot token (xoxb-…) of the Slack app of `assistant slack`")
+        return WebClient(token=token, timeout=30, base_url=api_base(self.settings.slack.api_url) or WebClient.BASE_URL)
+
     def embedding_pair(self) -> tuple[Embedder, VectorStore]:
         return self.ingest_embedder, self.vectors
 

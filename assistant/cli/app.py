@@ -8,7 +8,23 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli import ask, audit, backlinks, chat, demo, ingest, inspect, outreach, plan, slack, suggest, traffic
+from assistant.cli import (
+    ask,
+    audit,
+    backlinks,
+    chat,
+    demo,
+    diff,
+    ingest,
+    inspect,
+    outreach,
+    plan,
+    runs,
+    slack,
+    suggest,
+    traffic,
+    watch,
+)
 from assistant.cli.common import State
 
 app = typer.Typer(
@@ -52,6 +68,9 @@ app.command("ask")(ask.ask)
 app.command("chat")(chat.chat)
 app.command("demo")(demo.demo)
 app.command("slack")(slack.slack)
+app.command("runs")(runs.runs)
+app.command("diff")(diff.diff)
+app.command("watch")(watch.watch)
 app.add_typer(backlinks.app, name="backlinks")
 app.add_typer(traffic.app, name="traffic")
 

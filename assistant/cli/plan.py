@@ -85,7 +85,10 @@ def plan(
             raise UserError(str(exc)) from None
     rows = outreach_rows(services, prospects or [], competitors or []) if prospects or competitors else None
     result = make_plan(services, focus, top or None, today, llm_summary, rows)
+    from assistant.diff.planned import follow_up
     from assistant.plan import render
+
+    follow_up(services, result)      # drops the last plan's done tasks, keeps this plan's JSON
 
     text = render(result, kind)
     if output is None:
@@ -104,6 +107,9 @@ def write_plans(services: Services, outputs: list[Path], top: int | None = 50) -
     from assistant.plan import render
 
     result = make_plan(services, [], top, None, False)
+    from assistant.diff.planned import follow_up
+
+    follow_up(services, result)
     for path in outputs:
         path.write_text(render(result, format_for(path, PlanFormat.auto)), encoding="utf-8")
     return result

@@ -132,6 +132,21 @@ def _details(plan: Plan) -> str:
     return "".join(out)
 
 
+def _since(plan: Plan) -> str:
+    """"Since last crawl": the diff's counts, its regressions and changes (a few), the last plan's progress."""
+    s = plan.since
+    if not s:
+        return ""
+    counts = " · ".join(f"{n} {kind}" for kind, n in s["counts"].items()) or "nothing changed"
+    items = "".join(f"<li>{'<b>' + escape(c['severity']) + '</b> ' if c['severity'] else ''}<code>{escape(c['kind'])}"
+                    f"</code> {escape(c['message'])}</li>" for c in s["changes"])
+    p = s.get("progress")
+    done = (f"<p>Last plan ({escape(str(p['generated_at']))}): {len(p['done'])} task(s) done and dropped, "
+            f"{len(p['open'])} open, {len(p['moot'])} moot.</p>") if p else ""
+    return (f'<section id="since"><h2>Since last crawl<small>run {s["from_run"]} → run {s["to_run"]} · '
+            f'{s["regressions"]} regression(s)</small></h2><p>{escape(counts)}</p><ul>{items}</ul>{done}</section>')
+
+
 def to_html(plan: Plan) -> str:
     rows = "".join(_row(t) for t in plan.tasks)
     title = f"Link action plan — {plan.site}"
@@ -142,6 +157,7 @@ def to_html(plan: Plan) -> str:
 <main><div class="kpis">{_kpis(plan)}</div>
 <section id="summary"><h2>Summary<small>written by {escape(plan.summary_by)}</small></h2>
 <p class="summary">{escape(plan.summary)}</p></section>
+{_since(plan)}
 {_overview(plan)}
 <section id="tasks"><h2>Tasks<small>most impact per effort first · click a column to sort · impact 0-100, effort
 1 (one sentence) to 5 (work with other sites)</small></h2>

@@ -56,9 +56,13 @@ class Plan:
     charts: Charts = field(default_factory=Charts)
     summary: str = ""
     summary_by: str = "rules"                          # rules | llm
+    since: dict[str, Any] | None = None                # what changed since the previous crawl (assistant.diff.planned)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"site": self.site, "generated_at": self.generated_at, "summary": self.summary,
-                "tasks": [t.as_dict() for t in self.tasks]}
+        out: dict[str, Any] = {"site": self.site, "generated_at": self.generated_at, "summary": self.summary,
+                               "tasks": [t.as_dict() for t in self.tasks]}
+        if self.since is not None:
+            out["since_last_crawl"] = self.since
+        return out
 
 

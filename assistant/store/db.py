@@ -61,6 +61,10 @@ CREATE TABLE IF NOT EXISTS traffic (
   line INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS traffic_import ON traffic(import_id);
+CREATE TABLE IF NOT EXISTS page_states (key TEXT PRIMARY KEY, state BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS run_snapshots (
+  run_id INTEGER PRIMARY KEY, taken REAL NOT NULL, pages BLOB NOT NULL, backlinks BLOB NOT NULL
+);
 """
 
 
@@ -121,12 +125,18 @@ class Database:
 
     # ------------------------------------------------------------------ runs
     def start_run(self, source: str) -> int:
+        from assistant.store.runs import snapshot_missing   # per-run states for `assistant diff`
+
+        snapshot_missing(self)
         cur = self.conn.execute("INSERT INTO runs (source, started) VALUES (?, ?)", (source, time.time()))
         return int(cur.lastrowid or 0)
 
     def finish_run(self, run_id: int, status: str, complete: bool, stats: dict[str, Any]) -> None:
         self.conn.execute("UPDATE runs SET finished=?, status=?, complete=?, stats=? WHERE id=?",
                           (time.time(), status, int(complete), json.dumps(stats), run_id))
+        from assistant.store.runs import take_snapshot
+
+        take_snapshot(self, run_id)
 
     def unclean_runs(self, current: int) -> int:
         """Runs that never finished (killed): their writes may be half done."""

@@ -1,0 +1,29 @@
+"""`assistant runs`: the ingest runs the workspace kept, with date, pages, links and status."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from assistant.cli.common import friendly, state
+from assistant.cli.output import Format, emit_json, emit_table
+
+
+@friendly
+def runs(
+    ctx: typer.Context,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json")] = Format.table,
+) -> None:
+    """List the ingest runs: when, what, pages and links, whether it finished and can be compared (`assistant diff`)."""
+    from assistant.store.runs import list_runs
+
+    found = [r.as_dict() for r in list_runs(state(ctx).services().db)]
+    if fmt is Format.json:
+        emit_json(found)
+        return
+    for r in found:
+        r["status"] = r["status"] if r["complete"] or r["status"] != "done" else f"done (limit: {r['limit'] or '?'})"
+        r["diff"] = "yes" if r["snapshot"] and r["status"].startswith("done") else ("asked" if r["snapshot"] else "no")
+    emit_table(found, ["id", "started", "source", "status", "pages", "links", "content_links", "new", "changed",
+                       "gone", "diff"], title="ingest runs")
