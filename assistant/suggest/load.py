@@ -24,8 +24,10 @@ from assistant.rules.data import iso_date, listing_pages
 from assistant.services import Services
 from assistant.store import graphdata
 from assistant.store.queries import UnknownURL, resolve_url
+from assistant.store.traffic import load_traffic
 from assistant.suggest.cache import Cache, fingerprint, from_json, to_json
 from assistant.suggest.vectors import VectorIndex
+from assistant.traffic.model import Traffic
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,7 @@ class SiteData:
     index: VectorIndex | None = None                        # the same pages' vectors and chunk vectors as matrices
     hubs: set[str] = field(default_factory=set)             # listing pages (home, archives)
     important: set[str] = field(default_factory=set)        # configured important URLs, resolved
+    traffic: Traffic = field(default_factory=Traffic)      # imported traffic: read at each load, never cached
     too_many_links: int = 150
     links_per_100_words: float = 10.0
     today: date = field(default_factory=date.today)
@@ -127,6 +130,7 @@ def load_site(services: Services, use_vectors: bool = True) -> SiteData:
             data.important.add(resolve_url(services.db, text))
         except UnknownURL:
             continue
+    data.traffic = load_traffic(services.db)
     if cache is not None:
         data.cache = Derived(cache, data)
     return data
@@ -244,5 +248,6 @@ def important_pages(data: SiteData, top_share: float = 0.1) -> list[str]:
     """The audit's important pages (:func:`assistant.graph.important_pages`), highest PageRank first."""
     articles = {u: data.pagerank.get(u, 0.0) for u, p in data.pages.items()
                 if u not in data.hubs and p.words >= graph.MIN_ARTICLE_WORDS}
-    found = graph.important_pages(data.important, data.referring_domains, data.pages, articles, top_share)
+    found = graph.important_pages(data.important, data.referring_domains, data.pages, articles, top_share,
+                                  traffic=data.traffic)
     return sorted(found, key=lambda u: (-data.pagerank.get(u, 0.0), u))

@@ -62,6 +62,7 @@ from assistant.suggest.candidates import Candidates, mention_score, tokens
 from assistant.suggest.fit import anchor_fit, naming_words
 from assistant.suggest.lexical import Lexical, doc_tokens
 from assistant.suggest.load import SiteData
+from assistant.suggest.traffic import query_placement, query_reason, traffic_reasons, with_traffic
 
 FROM_WEIGHTS = {"relevance": 0.40, "mention": 0.40, "neighbourhood": 0.10, "chronology": 0.10}
 TO_WEIGHTS = {"relevance": 0.40, "mention": 0.30, "authority": 0.15, "capacity": 0.10, "freshness": 0.05}
@@ -208,11 +209,13 @@ class Engine:
         page = self.data.pages[source]
         used = self.data.anchors.get(target, Counter())
         names = Names(partial(self.taken, target), self.cand.df, " ".join(tokens(self.data.pages[target].title)))
-        placed = place(page.text, mentions, used, self.weights_for(target), page.title, names)
+        placed = (query_placement(page.text, page.title, self.data.traffic.queries.get(target, []), used, names)
+                  or place(page.text, mentions, used, self.weights_for(target), page.title, names))
         if placed is None:
             return None
         head = (f"mentions '{placed.anchor}' unlinked" if placed.mentioned
                 else f"'{placed.anchor}' in a sentence on the target's topic")
+        head = query_reason(placed, target, self.data.traffic) or head
         if used:
             same = sum(n for a, n in used.items() if norm_anchor(a) == norm_anchor(placed.anchor))
             total = sum(used.values())
@@ -301,6 +304,7 @@ class Engine:
         if (rd := data.referring_domains.get(s, 0)) > 0:
             reasons.append(f"source has {rd} referring domain{'s' if rd != 1 else ''}")
         reasons.append(f"source PageRank in the top {max(1, round(100 * (1 - self._pr_pct[s])))}%")
+        reasons += traffic_reasons(s, data.traffic)
         if cap < 0.5:
             reasons.append(f"source already has {data.all_links[s]} links ({data.content_links[s]} in content)"
                            + (": at the too-many-links limit" if full else ""))
@@ -348,7 +352,7 @@ class Engine:
                 out[u] = 0.5 * self._pr_pct[u] + 0.5 * rd
             else:
                 out[u] = self._pr_pct[u]
-        return out
+        return with_traffic(out, sources, data.traffic)
 
     def source_signals(self, url: str) -> tuple[float, bool, float]:
         """(:meth:`capacity`, :meth:`freshness`) of a source, worked out once per engine (and day)."""
