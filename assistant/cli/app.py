@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from assistant.cli import (
+    apply,
     ask,
     audit,
     backlinks,
@@ -63,6 +64,7 @@ app.command("links")(inspect.links)
 app.command("audit")(audit.audit)
 app.command("suggest")(suggest.suggest)
 app.command("plan")(plan.plan)
+app.command("apply")(apply.apply)
 app.command("outreach")(outreach.outreach)
 app.command("ask")(ask.ask)
 app.command("chat")(chat.chat)

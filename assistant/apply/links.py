@@ -1,0 +1,98 @@
+"""How a file writes its links: the URL form for a new one and the link syntax around the anchor. Pure.
+
+A file's form follows its existing links to pages of the site, most common first: Zola's ``@/file.md``, Hugo's
+``{{< ref "file.md" >}}``, a relative file path, an absolute URL on the site's own origin, a relative URL, or
+root-relative (the default, and the form of a file that has no internal link yet). Markdown files that write
+their links as references (``[text][label]``) get a reference and its definition.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from collections import Counter
+from urllib.parse import urlsplit
+
+from assistant.apply.markup import Doc
+from assistant.apply.sources import REF_SHORTCODE, SourceFile, SourceMap, key_of
+
+
+def form_of(href: str) -> str:
+    href = href.strip()
+    if href.startswith("@/"):
+        return "zola"
+    if REF_SHORTCODE.search(href):
+        return "hugo-ref"
+    parts = urlsplit(href)
+    if parts.scheme:
+        return "absolute:" + f"{parts.scheme}://{parts.netloc}"
+    if href.split("#")[0].endswith((".md", ".markdown")):
+        return "file"
+    return "root" if href.startswith("/") else "relative"
+
+
+def link_form(doc: Doc, smap: SourceMap, f: SourceFile) -> str:
+    """The URL form most of the file's links to the site's pages use ("root" when it has none)."""
+    forms: Counter[str] = Counter()
+    for link in doc.links:
+        if link.href and smap.page_of_href(link.href, f.page, f) is not None:
+            forms[form_of(link.href)] += 1
+    return forms.most_common(1)[0][0] if forms else "root"
+
+
+def href_for(form: str, target_url: str, smap: SourceMap, source: SourceFile) -> str:
+    """The target written in ``form`` from ``source`` (root-relative when the form needs a file we lack)."""
+    parts = urlsplit(target_url)
+    path = parts.path or "/"
+    target = smap.find(target_url).file if form in ("zola", "hugo-ref", "file") else None
+    if form == "zola" and target and target.content_rel:
+        return "@/" + target.content_rel
+    if form == "hugo-ref" and target and target.content_rel:
+        return '{{< ref "' + target.content_rel + '" >}}'
+    if form == "file" and target:
+        return posixpath.relpath(target.rel, posixpath.dirname(source.rel) or ".")
+    if form.startswith("absolute:"):
+        return form.split(":", 1)[1] + path
+    if form == "relative":
+        here = source.page if source.page.endswith("/") else source.page + "/"
+        rel = posixpath.relpath(path, here)
+        return rel + ("/" if path.endswith("/") and not rel.endswith("/") else "")
+    return path + (f"?{parts.query}" if parts.query else "")
+
+
+def same_page(href_key: str | None, target_url: str) -> bool:
+    return href_key is not None and href_key == key_of(urlsplit(target_url).path or "/")
+
+
+def ref_label(doc: Doc, href: str, anchor: str) -> tuple[str, bool]:
+    """(label, whether it must be defined): the file's own label for ``href`` or a new one from the anchor."""
+    for label, (url, _, _) in doc.refs.items():
+        if url == href:
+            return label, False
+    base = re.sub(r"[^\w]+", "-", anchor.casefold()).strip("-") or "link"
+    label, n = base, 2
+    while label.casefold() in doc.refs:
+        label, n = f"{base}-{n}", n + 1
+    return label, True
+
+
+def wrap(doc: Doc, span: tuple[int, int], href: str, html: bool, anchor: str,
+         defined: set[str]) -> tuple[str, str]:
+    """(replacement of the span, text to append as a reference definition or '')."""
+    text = doc.source[span[0]:span[1]]
+    if html:
+        return f'<a href="{href.replace(chr(34), "&quot;")}">{text}</a>', ""
+    if doc.ref_links > doc.inline_links:
+        label, new = ref_label(doc, href, anchor)
+        if new and label not in defined:
+            defined.add(label)
+            return f"[{text}][{label}]", f"[{label}]: {href}"
+        return f"[{text}][{label}]", ""
+    if any(c in href for c in " ()<>") and not href.startswith("{{"):
+        href = f"<{href}>"
+    return f"[{text}]({href})", ""
+
+
+def newline_of(text: str) -> str:
+    return "\r\n" if "\r\n" in text else os.linesep if "\n" not in text else "\n"
