@@ -98,6 +98,13 @@ class AuditSettings(BaseModel):
     sitewide_share: float = Field(0.5, ge=0, le=1, description="one external content link on this share of pages")
 
 
+class SuggestSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    min_confidence: float = Field(0.3, ge=0, le=1, description="plan and suggest --all keep only suggestions with at "
+                                                               "least this confidence (--to/--from show all)")
+
+
 class LLMSettings(BaseModel):
     """[llm]: who phrases answers. The LLM never decides: ranking and rules come first, guards after."""
 
@@ -134,6 +141,7 @@ class Settings(BaseSettings):
     embed: EmbedSettings = Field(default_factory=EmbedSettings)  # type: ignore[arg-type]
     store: StoreSettings = Field(default_factory=StoreSettings)  # type: ignore[arg-type]
     audit: AuditSettings = Field(default_factory=AuditSettings)  # type: ignore[arg-type]
+    suggest: SuggestSettings = Field(default_factory=SuggestSettings)  # type: ignore[arg-type]
     llm: LLMSettings = Field(default_factory=LLMSettings)  # type: ignore[arg-type]
     slack: SlackSettings = Field(default_factory=SlackSettings)  # type: ignore[arg-type]
 

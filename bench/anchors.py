@@ -32,7 +32,9 @@ from __future__ import annotations
 
 import argparse
 import copy
+import itertools
 import json
+import random
 import re
 import sys
 from collections.abc import Iterable
@@ -106,7 +108,7 @@ class Run:
     used_confidence: bool = False
 
 
-def evaluate(result: Path, workspace: Path, corpus: Path | None, k: int) -> Run:
+def evaluate(result: Path, workspace: Path, corpus: Path | None, k: int, max_sources: int = 0) -> Run:
     from assistant.services import Services
     from assistant.settings import load_settings
     from assistant.suggest import Engine, load_site
@@ -123,7 +125,11 @@ def evaluate(result: Path, workspace: Path, corpus: Path | None, k: int) -> Run:
     by_key = {linkpred.norm_key(u): u for u in data.pages}
     main_text = {r[0]: norm(r[1] or "") for r in services.db.conn.execute("SELECT url, main_text FROM pages")}
     rows, missing = [], 0
-    for ps in system["per_source"]:
+    per_source = system["per_source"]
+    if max_sources and len(per_source) > max_sources:      # the harness's own --max-sources sample
+        keep_src = set(random.Random(res["seed"]).sample(sorted(p["source"] for p in per_source), max_sources))
+        per_source = [p for p in per_source if p["source"] in keep_src]
+    for ps in per_source:
         src, gold = ps["source"], set(ps["gold"])
         url = by_key.get(src)
         got = engine.suggest_from(url, k) if url else []
@@ -156,7 +162,7 @@ def evaluate(result: Path, workspace: Path, corpus: Path | None, k: int) -> Run:
                 "hit": int(key in gold), "original_anchors": originals if key in gold else [],
                 "anchor_equal": int(key in gold and norm(s.anchor) in {norm(o) for o in originals}),
                 "anchor_agrees": int(key in gold and agrees(s.anchor, originals)),
-                "reasons": s.reasons})
+                "reasons": s.reasons, "signals": dict(getattr(s, "signals", {}))})
     run.metrics = linkpred.mean_metrics(rows)
     hits = [x for x in run.sugg if x["hit"]]
     run.stats = {"sources": len(rows), "missing_sources": missing, "hidden": len(run.hidden),
@@ -212,7 +218,59 @@ def print_pr(title: str, runs: list[Run]) -> dict[str, Any]:
     return {"threshold_on": what, "table": table, "operating_point": op}
 
 
+def load_features(files: list[Path]) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """(signals matrix in confidence.COEF's order, hit vector, names) from ``--calibrate`` files."""
+    from assistant.suggest.confidence import COEF
+
+    names = list(COEF)
+    rows = [json.loads(line) for f in files for line in f.read_text().splitlines() if line.strip()]
+    x = np.array([[float(r["signals"].get(n, 0.0)) for n in names] for r in rows], dtype=float).reshape(-1, len(names))
+    return x, np.array([float(r["hit"]) for r in rows]), names
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0) -> np.ndarray:
+    """Newton's method for an L2-regularised logistic regression (intercept first, not regularised)."""
+    z = np.hstack([np.ones((len(x), 1)), x])
+    w = np.zeros(z.shape[1])
+    ridge = l2 * np.diag(np.r_[0.0, np.ones(z.shape[1] - 1)])
+    for _ in range(50):
+        p = 1.0 / (1.0 + np.exp(-z @ w))
+        w -= np.linalg.solve((z * (p * (1 - p))[:, None]).T @ z + ridge, z.T @ (p - y) + ridge @ w)
+    return w
+
+
+BINS = (0.0, 0.05, 0.1, 0.2, 0.3, 0.45, 0.6, 1.01)
+
+
+def reliability(title: str, p: np.ndarray, y: np.ndarray) -> None:
+    """Predicted confidence against the observed hit rate, by confidence bin."""
+    print(f"{title}: {len(y)} suggestions, hit rate {y.mean():.3f}, mean confidence {p.mean():.3f}")
+    for lo, hi in itertools.pairwise(BINS):
+        m = (p >= lo) & (p < hi)
+        if m.any():
+            print(f"  [{lo:.2f}, {min(hi, 1):.2f})  n={int(m.sum()):>4}  confidence {p[m].mean():.3f}  "
+                  f"hit rate {y[m].mean():.3f}")
+
+
+def fit_main(train: list[Path], check: list[Path]) -> int:
+    x, y, names = load_features(train)
+    w = fit_logistic(x, y)
+    print("INTERCEPT =", round(float(w[0]), 2))
+    print("COEF =", {n: round(float(c), 2) for n, c in zip(names, w[1:], strict=True)})
+    reliability("fitted on " + ", ".join(f.name for f in train), 1 / (1 + np.exp(-(w[0] + x @ w[1:]))), y)
+    if check:
+        xc, yc, _ = load_features(check)
+        reliability("checked on " + ", ".join(f.name for f in check), 1 / (1 + np.exp(-(w[0] + xc @ w[1:]))), yc)
+    return 0
+
+
 def main() -> int:
+    if "--fit" in sys.argv:         # python bench/anchors.py --fit A.jsonl B.jsonl [--check C.jsonl]
+        fp = argparse.ArgumentParser(description="fit confidence.COEF on --calibrate files")
+        fp.add_argument("--fit", nargs="+", type=Path, required=True)
+        fp.add_argument("--check", nargs="*", type=Path, default=[])
+        fa = fp.parse_args()
+        return fit_main(fa.fit, fa.check)
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--result", action="append", required=True, type=Path, help="linkpred --json-out file")
     ap.add_argument("--workspace", action="append", required=True, type=Path, help="its WORKDIR/ws")
@@ -221,12 +279,14 @@ def main() -> int:
     ap.add_argument("--json", type=Path, help="write the summary here")
     ap.add_argument("--calibrate", type=Path, help="write one JSON line of features per suggestion here")
     ap.add_argument("--examples", type=int, default=5)
+    ap.add_argument("--max-sources", type=int, default=0, help="the harness's seeded sample of N sources")
     args = ap.parse_args()
     if len(args.result) != len(args.workspace) or (args.corpus and len(args.corpus) not in (1, len(args.result))):
         ap.error("give one --workspace per --result (and one --corpus, or one per --result)")
     corpora = (args.corpus * len(args.result) if args.corpus and len(args.corpus) == 1
                else args.corpus or [None] * len(args.result))
-    runs = [evaluate(r, w, c, args.k) for r, w, c in zip(args.result, args.workspace, corpora, strict=True)]
+    runs = [evaluate(r, w, c, args.k, args.max_sources)
+            for r, w, c in zip(args.result, args.workspace, corpora, strict=True)]
 
     cols = ("run", "src", "MRR json", "MRR now", "R@k json", "R@k now", "hits", "agree", "equal", "eq json",
             "in text", "hidden", "in holed")

@@ -61,7 +61,7 @@ def test_from_finds_the_unlinked_mention(ws: tuple[Path, str]) -> None:
     assert hit["anchor"] == "Advanced Go Concurrency Patterns"
     assert "mentions 'Advanced Go Concurrency Patterns' unlinked" in hit["reasons"]
     assert set(hit) == {"source_url", "target_url", "anchor", "sentence", "score", "reasons", "pagerank_gain",
-                        "mentioned", "anchor_fit"}
+                        "mentioned", "anchor_fit", "confidence"}
     assert hit["pagerank_gain"] > 0 and hit["mentioned"] is True
     assert [r["score"] for r in rows] == sorted((r["score"] for r in rows), reverse=True)
 
@@ -158,8 +158,9 @@ def test_title_phrases() -> None:
 
 
 def test_sentences_are_from_text() -> None:
-    text = "First line here.\nA second   paragraph. It has two sentences!"
-    assert list(split_sentences(text)) == ["First line here.", "A second paragraph.", "It has two sentences!"]
+    text = "The first line is here.\nA second   paragraph starts. It has two sentences!\nAdding a dependency."
+    assert list(split_sentences(text)) == ["The first line is here.", "A second paragraph starts.",
+                                           "It has two sentences!"]       # not the list item of a step
 
 
 def test_anchors_come_from_prose_whole_words() -> None:
@@ -172,12 +173,17 @@ def test_anchors_come_from_prose_whole_words() -> None:
     assert placed is not None and placed.anchor == "merge tutorial"               # not "until v2", not "Pick 7"
 
 
-def test_to_all_and_errors(ws: tuple[Path, str]) -> None:
+def test_to_all_and_errors(ws: tuple[Path, str], monkeypatch: pytest.MonkeyPatch) -> None:
     rows = suggest_json(ws[0], "--to", "/blog/pipelines/", "--limit", "3")
     assert len(rows) == 3 and all(r["target_url"].endswith("/blog/pipelines/") for r in rows)
-    assert all(r["sentence"] and r["anchor"] in r["sentence"] for r in rows)
+    assert all(r["sentence"] and r["anchor"] in r["sentence"] and 0 <= r["confidence"] <= 1 for r in rows)
+    confident = suggest_json(ws[0], "--all", "--limit", "2")          # [suggest] min_confidence = 0.3
+    assert confident and all(r["confidence"] >= 0.3 for r in confident)
+    monkeypatch.setenv("ASSISTANT_SUGGEST__MIN_CONFIDENCE", "0")
     everything = suggest_json(ws[0], "--all", "--limit", "2")
     assert len({r["target_url"] for r in everything}) >= 5
+    assert {(r["source_url"], r["target_url"]) for r in confident} < {(r["source_url"], r["target_url"])
+                                                                       for r in everything}
     assert cli("--workspace", str(ws[0]), "suggest").exit_code == 2
     bad = cli("--workspace", str(ws[0]), "suggest", "--from", "/no/such/page/")
     assert bad.exit_code == 2 and "not a page" in bad.output

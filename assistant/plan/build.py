@@ -47,7 +47,7 @@ def ideas_from(inp: PlanInput, findings: list[Finding]) -> list[LinkIdea]:
                     fixed = f
                     break
             ideas.append(LinkIdea(s.source_url, s.target_url, s.anchor, s.sentence, s.score, s.pagerank_gain,
-                                  tuple(s.reasons), fixed, s.mentioned))
+                                  tuple(s.reasons), fixed, s.mentioned, s.confidence))
     return ideas
 
 
@@ -59,7 +59,7 @@ def build_plan(inp: PlanInput, *, generated_at: str, top: int | None = None) -> 
     pr = inp.data.pagerank
     ideas = ideas_from(inp, findings)
     impact = {i: link_impact(i, pr.get(i.target, 0.0), rd.get(i.source, 0)) for i in ideas}
-    guard = LinkGuard(inp.audit, inp.findings)
+    guard = LinkGuard(inp.audit, inp.findings, min_confidence=inp.data.min_confidence)
     chosen = choose(ideas, guard, impact)
     bad = set(violations(inp.audit, chosen))          # the rules themselves, re-run with the links added
     chosen = [i for i in chosen if i not in bad]

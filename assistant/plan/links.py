@@ -11,6 +11,8 @@ A suggestion (:class:`~assistant.suggest.Suggestion`) becomes a link task only w
   (``anchor-cannibalisation``), and for a page flagged by ``exact-match-anchor-overuse`` it is none of the
   page's exact-match phrases nor its dominant backlink anchor; the plan never gives one target the same anchor
   twice;
+* its confidence (the share of such suggestions that restore a link the authors made) is at least
+  ``[suggest] min_confidence``;
 * the pair is new to the plan (one link per source and target, one new link per sentence), and the target
   gets at most :data:`NEW_LINKS_PER_TARGET` new links.
 
@@ -75,6 +77,7 @@ class LinkIdea:
     reasons: tuple[str, ...] = ()
     fixes: Finding | None = None          # the audit finding about the target that the link helps fix
     mentioned: bool = False               # the anchor is an unlinked mention of the target
+    confidence: float = 1.0               # the suggestion's calibrated confidence (assistant.suggest.confidence)
 
 
 def link_impact(idea: LinkIdea, target_pagerank: float, source_rd: int) -> float:
@@ -130,8 +133,9 @@ class LinkGuard:
     """The limits new links must respect, updated as links are accepted."""
 
     def __init__(self, data: AuditData, findings: Iterable[Finding], per_page: int = NEW_LINKS_PER_PAGE,
-                 per_target: int = NEW_LINKS_PER_TARGET) -> None:
+                 per_target: int = NEW_LINKS_PER_TARGET, min_confidence: float = 0.0) -> None:
         self.data = data
+        self.min_confidence = min_confidence
         self.per_page, self.per_target = per_page, per_target
         self.links: Counter[str] = Counter()
         self.content: Counter[str] = Counter()
@@ -186,6 +190,8 @@ class LinkGuard:
     def refusal(self, idea: LinkIdea) -> str | None:
         """Why the link cannot go into the plan, or None when it can."""
         key = norm_anchor(idea.anchor)
+        if idea.confidence < self.min_confidence:
+            return f"confidence {idea.confidence:.2f} is below [suggest] min_confidence {self.min_confidence:.2f}"
         if (problem := editable(idea)) is not None:
             return problem
         if not self.describes(idea.anchor, idea.target):

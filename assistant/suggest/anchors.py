@@ -5,7 +5,7 @@ main text once whitespace is collapsed (sentences are split as ingest splits the
 :func:`assistant.text.sentences` within each paragraph). The anchor is 1-6 words and a whole phrase
 (:func:`assistant.suggest.phrases.whole`: never a span cut out of a longer phrase): a phrase of the target
 (title, title part or n-gram, an anchor other pages use) as the source writes it, else a run of words from
-the best-matching sentence. Sentences are prose (a heading, a list of titles or a caption is not); words
+the best-matching sentence. Sentences are prose (a heading, a list of titles or steps, a caption is not); words
 inside a longer phrase that names another page ("Go Modules" of "Go Modules in 2019") are that page's.
 """
 
@@ -32,6 +32,8 @@ MIN_STRENGTH = 0.05
 # a title in a list ("An Update on Go 2"), a table cell or a caption is no sentence to put a link in
 PROSE_WORDS = 12
 _END = tuple(".!?:;…\"”’')")
+# a line of this many words or fewer with no finite verb is a heading or a list item ("Adding a dependency.")
+SHORT_LINE = 5
 # the longest phrase of another page that is looked for around an anchor
 TAKEN_WORDS = 8
 Taken = Callable[[str], bool]
@@ -62,8 +64,18 @@ def split_sentences(text: str) -> Iterator[str]:
         for start, end in sentences(para):
             s = normalize_space(para[start:end])
             if s and (s[0].isalnum() or s[0] in "\"'“‘(") and not s.startswith(("(/", "('")) and _prose(s) \
-                    and (s.endswith(_END) or len(_TOKEN.findall(s)) >= PROSE_WORDS):
+                    and (s.endswith(_END) or len(_TOKEN.findall(s)) >= PROSE_WORDS) and not title_line(s):
                 yield s
+
+
+def title_line(line: str) -> bool:
+    """A short line with no finite verb that starts with a gerund or is a few words: a heading or a list of
+    steps ("Creating a new module.", "Adding a dependency."), not a sentence, full stop or not."""
+    ws = phrases.spans(line)
+    if len(ws) >= PROSE_WORDS or any(phrases.finite(w) and (k == 0 or line[a].islower())
+                                     for k, (a, _, w) in enumerate(ws)):      # "Go" is a name, "go" a verb
+        return False
+    return len(ws) <= SHORT_LINE or (line[0].isupper() and ws[0][2].endswith("ing"))
 
 
 @lru_cache(maxsize=64)

@@ -61,6 +61,7 @@ class SiteData:
     traffic: Traffic = field(default_factory=Traffic)      # imported traffic: read at each load, never cached
     too_many_links: int = 150
     links_per_100_words: float = 10.0
+    min_confidence: float = 0.3      # [suggest] min_confidence: what plan and suggest --all keep
     today: date = field(default_factory=date.today)
     cache: Derived | None = field(default=None, repr=False, compare=False)
 
@@ -125,6 +126,7 @@ def load_site(services: Services, use_vectors: bool = True) -> SiteData:
     settings = services.settings.audit
     data.too_many_links = settings.too_many_links
     data.links_per_100_words = settings.content_links_per_100_words
+    data.min_confidence = services.settings.suggest.min_confidence
     for text in settings.important_urls:
         try:
             data.important.add(resolve_url(services.db, text))

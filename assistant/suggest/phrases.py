@@ -6,7 +6,8 @@ download), and an anchor needs only its two edges checked.
 
 * Inside: content words joined by a space, a hyphen or a possessive, with joiners ("history of Go") between;
   no punctuation ("2) to (3"), no other function word, no lowercase verb except a closing gerund ("design
-  meeting"); it neither starts nor ends with a function word or a verb ("the same size", "using Go").
+  meeting") that no object follows ("file using a tool" is a verb's); it neither starts nor ends with a
+  function word or a verb ("the same size", "using Go").
 * At the edges: the phrase does not go on. It goes on across a hyphen or a possessive; into a number after it
   ("Go 1.5"); from one capitalised word to the next ("Content Delivery Network"); and into a noun-like word
   that the site writes together with the edge word on two or more pages ("dependency management": then
@@ -106,6 +107,14 @@ def is_verb(word: str) -> bool:
     return word in _verb_forms() or (len(word) > 4 and word.endswith("ly"))
 
 
+AUXILIARIES = frozenset(_words("can cannot could will would shall should may might must do does did has have had"))
+
+
+def finite(word: str) -> bool:
+    """A verb form that can carry a clause ("is", "adds", "created", "can"), not a gerund or participle in -ing."""
+    return word in AUXILIARIES or (word in _verb_forms() and not word.endswith("ing"))
+
+
 def is_modifier(word: str) -> bool:
     """A word that only modifies the noun after it (a phrase may start after it): "new", "multiple"."""
     return (word in ADJECTIVES or word.isdigit() or is_verb(word)
@@ -139,7 +148,8 @@ def whole(text: str, start: int, end: int, df: Collocation | None = None) -> boo
     if any(text[ws[k][1]:ws[k + 1][0]] not in _INNER for k in idx[:-1]):
         return False                                   # punctuation inside: "2) to (3", "Go, Rust"
     words = [ws[k][2] for k in idx]
-    gerund = len(idx) > 1 and words[-1].endswith("ing")     # "design meeting", "error handling"
+    # "design meeting", "error handling"; not "file using (a tool)": a verb's -ing form before its object
+    gerund = len(idx) > 1 and words[-1].endswith("ing") and not _object_follows(text, ws, last)
     # a base form at the start may be a noun ("design meeting", "test suite"); a participle is a verb there
     verb_start = _verbish(text, ws[first]) and (words[0].endswith(("ing", "ed")) or words[0] in _IRREGULAR)
     if words[0] in FUNCTION or words[-1] in FUNCTION or verb_start or (_verbish(text, ws[last]) and not gerund):
@@ -150,6 +160,18 @@ def whole(text: str, start: int, end: int, df: Collocation | None = None) -> boo
         return False
     return not _attached(text, ws, first - 1, first, df, left=True) and \
         not _attached(text, ws, last + 1, last, df, left=False)
+
+
+# words that open a verb's object: after "using", "the tool" is what is used
+OBJECT_STARTS = frozenset(_words("a an the this that these those its their our your my his her some any each every no"))
+
+
+def _object_follows(text: str, ws: tuple[tuple[int, int, str], ...], k: int) -> bool:
+    """Does an object follow the word ``k`` (a determiner, a pronoun or a content word right after it)?"""
+    if k + 1 >= len(ws) or text[ws[k][1]:ws[k + 1][0]] != " ":
+        return False
+    word = ws[k + 1][2]
+    return word in OBJECT_STARTS or word not in FUNCTION
 
 
 def _attached(text: str, ws: tuple[tuple[int, int, str], ...], k: int, edge: int, df: Collocation | None,

@@ -59,6 +59,7 @@ from assistant.suggest.anchors import Names, place
 from assistant.suggest.arrays import blend, positions, scaled_array
 from assistant.suggest.cache import pack_words, unpack_words
 from assistant.suggest.candidates import Candidates, mention_score, tokens
+from assistant.suggest.confidence import NAMING_KINDS, chronology, confidence, pair_signals
 from assistant.suggest.fit import anchor_fit, naming_words
 from assistant.suggest.lexical import Lexical, doc_tokens
 from assistant.suggest.load import SiteData
@@ -68,6 +69,8 @@ FROM_WEIGHTS = {"relevance": 0.40, "mention": 0.40, "neighbourhood": 0.10, "chro
 TO_WEIGHTS = {"relevance": 0.40, "mention": 0.30, "authority": 0.15, "capacity": 0.10, "freshness": 0.05}
 QUERY_TERMS = 40
 FULL_PENALTY = 0.5
+# (score, source, target, the reasons when worded, the pair's signals for the confidence)
+Scored = tuple[float, str, str, Callable[[], list[str]], dict[str, float]]
 FRESH_DAYS = 730.0
 
 
@@ -82,12 +85,14 @@ class Suggestion:
     pagerank_gain: float = 0.0
     mentioned: bool = False          # the anchor is the target's own phrase, written unlinked in the source
     anchor_fit: float = 0.0          # 0-1: the anchor phrase names the target (assistant.suggest.fit)
+    confidence: float = 0.0          # 0-1: how often such a link is one the site's authors made (confidence.py)
+    signals: dict[str, float] = field(default_factory=dict, repr=False)   # what the confidence is worked out from
 
     def as_dict(self) -> dict[str, Any]:
         return {"source_url": self.source_url, "target_url": self.target_url, "anchor": self.anchor,
                 "sentence": self.sentence, "score": round(self.score, 4), "reasons": self.reasons,
                 "pagerank_gain": self.pagerank_gain, "mentioned": self.mentioned,
-                "anchor_fit": round(self.anchor_fit, 3)}
+                "anchor_fit": round(self.anchor_fit, 3), "confidence": round(self.confidence, 3)}
 
 
 def scaled(values: dict[str, float]) -> dict[str, float]:
@@ -204,7 +209,8 @@ class Engine:
         named = self.names.get(key)
         return named is not None and bool(named - {target})
 
-    def build(self, source: str, target: str, score: float, reasons: list[str]) -> Suggestion | None:
+    def build(self, source: str, target: str, score: float, reasons: list[str],
+              signals: dict[str, float] | None = None) -> Suggestion | None:
         mentions = self.cand.mentions(source, target)
         page = self.data.pages[source]
         used = self.data.anchors.get(target, Counter())
@@ -223,9 +229,13 @@ class Engine:
                            f"new anchor for the target (its {total} content links use e.g. "
                            f"'{used.most_common(1)[0][0]}')")
         naming = naming_words(self.data.pages[target].title, used, target)
+        fit = anchor_fit(placed.anchor, naming, self.cand.specificity)
+        key = " ".join(tokens(placed.anchor))
+        strength = next((m.strength for m in mentions if m.phrase.key == key), 0.0) if placed.mentioned else 0.0
+        found = {**(signals or {}), "score": score, "fit": fit, "strength": strength,
+                 "named": float(placed.kind in NAMING_KINDS)}
         return Suggestion(source, target, placed.anchor, placed.sentence, score, [head, *reasons],
-                          mentioned=placed.mentioned,
-                          anchor_fit=anchor_fit(placed.anchor, naming, self.cand.specificity))
+                          mentioned=placed.mentioned, anchor_fit=fit, confidence=confidence(found), signals=found)
 
     @cached_property
     def ranks(self) -> graph.RankModel:
@@ -235,14 +245,14 @@ class Engine:
         """Exact PageRank gain of the target (0 when a nav or sidebar link already joins the two pages)."""
         return self.ranks.gain(s.source_url, s.target_url)
 
-    def finish(self, scored: list[tuple[float, str, str, Callable[[], list[str]]]], limit: int) -> list[Suggestion]:
+    def finish(self, scored: list[Scored], limit: int) -> list[Suggestion]:
         """The best ``limit`` candidates that get an anchor and a sentence; reasons are worded for those only."""
         scored.sort(key=lambda x: (-x[0], x[1], x[2]))
         out: list[Suggestion] = []
-        for score, source, target, reasons in scored:
+        for score, source, target, reasons, signals in scored:
             if len(out) >= limit:
                 break
-            s = self.build(source, target, score, reasons())
+            s = self.build(source, target, score, reasons(), signals)
             if s is not None:
                 out.append(s)
         for s in out:
@@ -258,17 +268,19 @@ class Engine:
         targets = self.cand.targets_for(source)
         self.cand.index_source(source)
         rel, raw = self.relevance(source, targets, from_source=True)
-        near = self.neighbourhood(source, targets)
+        shared = self.adamic_adar(source, targets)
+        near = scaled(shared)
         born = self.data.pages[source].published
-        scored: list[tuple[float, str, str, Callable[[], list[str]]]] = []
+        scored: list[Scored] = []
         for t in targets:
             ment = mention_score(self.cand.mentions(source, t))
             tborn = self.data.pages[t].published
-            chron = 0.5 if born is None or tborn is None else float(tborn <= born)
+            chron = chronology(born, tborn)
             w = FROM_WEIGHTS
             score = (w["relevance"] * rel[t] + w["mention"] * ment + w["neighbourhood"] * near[t]
                      + w["chronology"] * chron)
-            scored.append((score, source, t, partial(self._from_reasons, raw[t], rel[t], near[t], born, tborn)))
+            scored.append((score, source, t, partial(self._from_reasons, raw[t], rel[t], near[t], born, tborn),
+                           pair_signals(rel[t], ment, chron, shared[t])))
         return self.finish(scored, limit)
 
     @staticmethod
@@ -286,7 +298,9 @@ class Engine:
         rel, raw = self.relevance(target, sources, from_source=False)
         auth = self.authority(sources)
         mentioned = self.cand.mentions_of(target)
-        scored: list[tuple[float, str, str, Callable[[], list[str]]]] = []
+        shared = self.adamic_adar(target, sources)
+        born = self.data.pages[target].published
+        scored: list[Scored] = []
         for s in sources:
             ment = mention_score(mentioned.get(s, []))
             cap, full, fresh = self.source_signals(s)
@@ -295,7 +309,9 @@ class Engine:
                      + w["capacity"] * cap + w["freshness"] * fresh)
             if full:
                 score *= FULL_PENALTY
-            scored.append((score, s, target, partial(self._to_reasons, s, raw[s], rel[s], cap, full, fresh)))
+            chron = chronology(self.data.pages[s].published, born)
+            scored.append((score, s, target, partial(self._to_reasons, s, raw[s], rel[s], cap, full, fresh),
+                           pair_signals(rel[s], ment, chron, shared[s])))
         return self.finish(scored, limit)
 
     def _to_reasons(self, s: str, cos: float | None, rel: float, cap: float, full: bool, fresh: float) -> list[str]:
@@ -323,12 +339,11 @@ class Engine:
                     out[t].add(s)
         return out
 
-    def neighbourhood(self, page: str, others: list[str]) -> dict[str, float]:
-        """Adamic-Adar over content links, scaled: shared neighbours, a rarely linked one counting more."""
+    def adamic_adar(self, page: str, others: list[str]) -> dict[str, float]:
+        """Adamic-Adar over content links (unscaled): shared neighbours, a rarely linked one counting more."""
         nb = self.neighbours
         mine = nb.get(page, set())
-        raw = {u: sum(1.0 / math.log(max(len(nb[z]), 2)) for z in mine & nb.get(u, set())) for u in others}
-        return scaled(raw)
+        return {u: sum(1.0 / math.log(max(len(nb[z]), 2)) for z in mine & nb.get(u, set())) for u in others}
 
     # ------------------------------------------------------------------ source-side signals
     @cached_property
@@ -387,7 +402,8 @@ def _relevance_reasons(cos: float | None, rel: float) -> list[str]:
 
 
 def suggest_all(engine: Engine, targets: list[str], limit: int) -> list[Suggestion]:
+    """``suggest_to`` of each target, only the suggestions at or above the site's ``min_confidence``."""
     out: list[Suggestion] = []
     for t in targets:
-        out.extend(engine.suggest_to(t, limit))
+        out.extend(s for s in engine.suggest_to(t, limit) if s.confidence >= engine.data.min_confidence)
     return out
