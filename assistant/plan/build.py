@@ -58,12 +58,14 @@ def build_plan(inp: PlanInput, *, generated_at: str, top: int | None = None) -> 
     rd = inp.data.referring_domains
     pr = inp.data.pagerank
     ideas = ideas_from(inp, findings)
-    impact = {i: link_impact(i, pr.get(i.target, 0.0), rd.get(i.source, 0)) for i in ideas}
+    visits = inp.data.traffic.visits
+    impact = {i: link_impact(i, pr.get(i.target, 0.0), rd.get(i.source, 0), visits(i.source)) for i in ideas}
     guard = LinkGuard(inp.audit, inp.findings, min_confidence=inp.data.min_confidence)
     chosen = choose(ideas, guard, impact)
     bad = set(violations(inp.audit, chosen))          # the rules themselves, re-run with the links added
     chosen = [i for i in chosen if i not in bad]
-    by_idea = {i: link_task(i, impact[i], pr.get(i.target, 0.0), rd.get(i.source, 0)) for i in chosen}
+    by_idea = {i: link_task(i, impact[i], pr.get(i.target, 0.0), rd.get(i.source, 0), visits(i.source))
+               for i in chosen}
     tasks = list(by_idea.values())
     for f in findings:
         if f.rule in LINK_FIXED:

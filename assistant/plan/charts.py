@@ -6,6 +6,7 @@
 * Anchors: for the pages that receive the most new links, their in-content anchor texts and the plan's new ones.
 * Neighbourhoods: each backlinked page (else the plan's main targets) with the pages linking to it in their
   content, before and after the plan.
+* Traffic (with imported traffic): the most visited pages' clicks beside their in-content inlinks, now and after.
 """
 
 from __future__ import annotations
@@ -95,4 +96,7 @@ def _neighbourhoods(inp: PlanInput, links: list[LinkIdea]) -> list[Neighbourhood
 
 
 def chart_data(inp: PlanInput, links: list[LinkIdea]) -> Charts:
-    return Charts(_pagerank(inp, links), _depths(inp, links), _anchors(inp, links), _neighbourhoods(inp, links))
+    from assistant.plan.traffic import traffic_rows
+
+    return Charts(_pagerank(inp, links), _depths(inp, links), _anchors(inp, links), _neighbourhoods(inp, links),
+                  traffic_rows(inp, links))

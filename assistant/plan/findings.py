@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from assistant.models import Finding
 from assistant.plan.tasks import RULE_TASK, Task, effort_for, path_of, severity_impact
+from assistant.plan.traffic import CONVERTERS as TRAFFIC_CONVERTERS
 from assistant.rules.data import AuditData, norm_anchor
 
 LISTED = 5          # pages named in one action before "and N more"
@@ -203,6 +204,7 @@ CONVERTERS: dict[str, Callable[[Finding, AuditData], list[Task]]] = {
     "important-page-underlinked": underlinked, "orphan-page": orphan, "same-anchor-everywhere": same_anchor,
     "anchor-cannibalisation": cannibal, "forgotten-old-content": forgotten, "too-many-links": too_many,
     "broken-internal-link": broken, "redirected-internal-link": redirected, "internal-nofollow": nofollow,
+    **TRAFFIC_CONVERTERS,
 }
 assert set(CONVERTERS) == set(RULE_TASK)
 

@@ -106,6 +106,10 @@ def _overview(plan: Plan) -> str:
     if c.depths:
         out.append('<section id="depth"><h2>Click depth<small>indexable pages by clicks from the home page'
                    "</small></h2>" + svg.depth_histogram(c.depths) + "</section>")
+    if c.traffic:
+        out.append(f'<section id="traffic"><h2>Traffic and inlinks<small>{escape(c.traffic[0][3])} of the most '
+                   "visited pages, and the in-content links they get now and with the plan</small></h2>"
+                   + svg.traffic_bars(c.traffic) + "</section>")
     return f'<div class="grid2">{"".join(out)}</div>' if out else ""
 
 

@@ -32,7 +32,8 @@ bury a penalty risk under a hundred small link additions. Relevance is the
 suggestion's score over :data:`SCORE_FULL` (capped at 1): an off-topic link is worth little however much PageRank
 it moves. PageRank gain is the target's rise relative to its PageRank now, on a log scale that is full at
 +50 % (``log1p(pct) / log1p(50)``); referring domains are the source's, ``log1p(n) / log1p(20)``: the authority
-the link routes.
+the link routes; with imported traffic, the larger of that and the source's clicks (else views),
+``log1p(n) / log1p(1000)``: "passes authority from a page with 3,100 clicks".
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from dataclasses import dataclass, replace
 
 from assistant.models import Finding
 from assistant.plan.tasks import Task, effort_for, path_of
+from assistant.plan.traffic import passes, routed
 from assistant.rules.anchors import anchor_cannibalisation, same_anchor_everywhere
 from assistant.rules.data import AuditData, LinkInfo, is_generic, norm_anchor, words
 from assistant.rules.links import too_many_links
@@ -80,10 +82,11 @@ class LinkIdea:
     confidence: float = 1.0               # the suggestion's calibrated confidence (assistant.suggest.confidence)
 
 
-def link_impact(idea: LinkIdea, target_pagerank: float, source_rd: int) -> float:
+def link_impact(idea: LinkIdea, target_pagerank: float, source_rd: int,
+                visits: tuple[float, str] | None = None) -> float:
     pct = 100 * idea.pagerank_gain / target_pagerank if target_pagerank > 0 else 0.0
     gain = min(1.0, math.log1p(max(0.0, pct)) / math.log1p(GAIN_FULL))
-    rd = min(1.0, math.log1p(source_rd) / math.log1p(RD_FULL))
+    rd = max(min(1.0, math.log1p(source_rd) / math.log1p(RD_FULL)), routed(visits))   # authority routed
     relevance = min(1.0, max(0.0, idea.score) / SCORE_FULL)
     bonus = FIX_BONUS.get(idea.fixes.severity, 0.0) if idea.fixes else 0.0
     return round(min(100.0, LINK_SCALE * relevance * (0.5 + 0.3 * gain + 0.2 * rd) + bonus), 1)
@@ -266,7 +269,8 @@ def violations(data: AuditData, ideas: list[LinkIdea]) -> list[LinkIdea]:
     return bad
 
 
-def link_task(idea: LinkIdea, impact: float, target_pagerank: float, source_rd: int) -> Task:
+def link_task(idea: LinkIdea, impact: float, target_pagerank: float, source_rd: int,
+              visits: tuple[float, str] | None = None) -> Task:
     fixes = idea.fixes
     kind = LINK_RULES.get(fixes.rule, "add-internal-link") if fixes else "add-internal-link"
     action = (f"On {path_of(idea.source)}, in the sentence “{idea.sentence}”, link “{idea.anchor}” to "
@@ -278,6 +282,8 @@ def link_task(idea: LinkIdea, impact: float, target_pagerank: float, source_rd: 
     why = [f"raises {path_of(idea.target)}'s internal PageRank by {pct:.1f} %"]
     if source_rd:
         why.append(f"routes the authority of {source_rd} referring domain{'s' if source_rd != 1 else ''}")
+    if visits:
+        why.append(str(passes(visits)))
     why.extend(r for r in idea.reasons[:2])
     text = "; ".join(why)
     if fixes is not None:

@@ -28,6 +28,8 @@ class Charts:
     depths: list[tuple[str, int, int]] = field(default_factory=list)              # depth label, before, after
     anchors: list[tuple[str, list[tuple[str, int, bool]]]] = field(default_factory=list)  # target, (anchor, n, new)
     neighbourhoods: list[Neighbourhood] = field(default_factory=list)
+    traffic: list[tuple[str, str, float, str, int, int]] = field(default_factory=list)  # url, title, clicks, unit,
+    #                                                                      in-content inlinks now, after
 
 
 @dataclass

@@ -159,3 +159,33 @@ def neighbourhood(n: Neighbourhood, after: bool, max_nodes: int = 18) -> str:
     pad = 100                    # room for the labels of the nodes on the left and right
     return _svg(size + 2 * pad, size + 4, [f'<g transform="translate({pad},0)">', *body, "</g>"], label,
                 "neighbourhood")
+
+
+def traffic_bars(rows: list[tuple[str, str, float, str, int, int]]) -> str:
+    """Per most-visited page: its traffic (bar, left) beside the in-content links it gets now and with the plan
+    (bars, right): a visited page with few inlinks is where links are missing."""
+    label_w, width, bar_h, gap, split = 190, 620, 16, 9, 400
+    height = 44 + len(rows) * (bar_h + gap) + 8
+    most = max((r[2] for r in rows), default=1.0) or 1.0
+    links = _nice_max(max((r[5] for r in rows), default=1))
+    unit = rows[0][3] if rows else "clicks"
+    body = [_t(label_w, 18, unit, 12, fill=MUTED), *legend([("inlinks now", BEFORE), ("with the plan", AFTER)],
+                                                          split + 10, 18)]
+    for i, (url, title, volume, unit_, before, after) in enumerate(rows):
+        y = 36 + i * (bar_h + gap)
+        body.append(f'<g class="bar"><title>{escape(title)} — {escape(url)}: {volume:,.0f} {escape(unit_)}, '
+                    f"{before} in-content inlinks now, {after} with the plan</title>")
+        body.append(_t(label_w - 8, y + bar_h - 3, short(path_of(url), 26), 13, "end"))
+        w = (split - label_w - 60) * volume / most
+        body.append(f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" rx="3" fill="{PALETTE[1]}"/>')
+        body.append(_t(label_w + w + 5, y + bar_h - 3, f"{volume:,.0f}", 12, fill=MUTED))
+        plot = width - split - 50
+        wa, wb = plot * after / links, plot * before / links
+        if after > before:
+            body.append(f'<rect x="{split + 10}" y="{y}" width="{wa:.1f}" height="{bar_h}" rx="3" fill="{AFTER}"/>')
+        body.append(f'<rect x="{split + 10}" y="{y}" width="{wb:.1f}" height="{bar_h}" rx="3" fill="{BEFORE}"/>')
+        gain = f" +{after - before}" if after > before else ""
+        body.append(_t(split + 15 + max(wa, wb), y + bar_h - 3, f"{before}{gain}", 12,
+                       fill=AFTER if gain else MUTED, weight="600" if gain else "normal"))
+        body.append("</g>")
+    return _svg(width, height, body, f"{unit} of the most visited pages and their in-content inlinks", "traffic")

@@ -30,7 +30,7 @@ EFFORT = {
     "add-internal-link": 1, "link-orphan": 1, "fix-redirected-link": 1, "remove-nofollow": 1,
     "fix-broken-link": 1, "fix-irrelevant-link": 1, "link-important-page": 2, "diversify-anchors": 2,
     "disambiguate-anchor": 2, "avoid-link": 3, "reduce-links": 3, "refresh-old-content": 3, "review-finding": 2,
-    "outreach": 5,
+    "outreach": 5, "link-from-traffic-page": 2, "consolidate-query": 2,
 }
 # every audit rule maps to one task type (assistant.plan.findings builds the tasks)
 RULE_TASK = {
@@ -46,6 +46,8 @@ RULE_TASK = {
     "broken-internal-link": "fix-broken-link",
     "redirected-internal-link": "fix-redirected-link",
     "internal-nofollow": "remove-nofollow",
+    "traffic-page-links-nowhere": "link-from-traffic-page",
+    "query-cannibalisation": "consolidate-query",
 }
 TASK_TYPES = tuple(EFFORT)
 
