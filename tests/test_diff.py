@@ -140,6 +140,11 @@ def watched(served: tuple[Path, str], fake: FakeSlack, tmp_path_factory: pytest.
     calm = cli(*w, "watch", "--once", "--fail-on", "high", "--slack-channel", "C-ALERTS", "--format", "json")
     posted_before = len(fake.of("chat.postMessage"))
     change_site(site, base)
+    export = ws.parent / "links.csv"
+    export.write_text("from,to\nhttps://gophers.example/a,{0}blog/go1.27/\nhttps://www.news.example/b,{0}blog/go1.27/\n"
+                      .format(base), encoding="utf-8")
+    imported = cli(*w, "backlinks", "import", str(export), "--map", "source_url=from,target_url=to")
+    assert imported.exit_code == 0, imported.output
     broken = cli(*w, "watch", "--once", "--fail-on", "high", "--slack-channel", "C-ALERTS", "--format", "json")
     try:
         yield {"ws": ws, "w": w, "base": base, "calm": calm, "broken": broken, "posted_before": posted_before}
@@ -170,7 +175,7 @@ def test_every_change_appears_exactly_once(watched: dict[str, Any]) -> None:
     diff = cli_json(*watched["w"], "diff")
     assert (diff["from_run"], diff["to_run"]) == (2, 3)
     structural = [c for c in diff["changes"] if c["kind"] not in
-                  ("depth-changed", "link-score-changed", "finding-new", "finding-resolved")]
+                  ("depth-changed", "link-score-changed", "finding-new", "finding-resolved", "referring-domains-gained")]
     got = sorted((c["kind"], c["url"]) for c in structural)
     want = sorted([("page-gone", f"{base}blog/{p}/") for p in GONE] + [
         ("page-new", f"{base}blog/{NEW}/"),
@@ -190,6 +195,9 @@ def test_every_change_appears_exactly_once(watched: dict[str, Any]) -> None:
     assert set(moved["urls"][1:]) == {base, f"{base}archive/"}
     new = by_kind["page-new"]
     assert set(new["urls"][1:]) == {base, f"{base}archive/"}
+    gained = [c for c in diff["changes"] if c["kind"] == "referring-domains-gained"]
+    assert [(c["url"], c["detail"]["domains"]) for c in gained] == [(f"{base}blog/go1.27/",
+                                                                     ["gophers.example", "news.example"])]
     for c in diff["changes"]:                       # every entry names its URLs, the page first
         assert c["urls"] and c["urls"][0] == c["url"] and all(u.startswith(base) for u in c["urls"])
 
@@ -279,3 +287,29 @@ def test_every_runs_the_real_watch_in_a_bounded_loop(watched: dict[str, Any]) ->
     assert result.exit_code == 0, result.output
     runs = cli_json(*watched["w"], "runs")
     assert len(runs) >= 5 and runs[-1]["status"] == "done"
+
+
+def test_an_interrupted_run_is_kept_and_compared_only_when_asked(tmp_path: Path) -> None:
+    from assistant.diff.load import DiffError, choose_runs
+    from assistant.store.db import Database
+    from assistant.store.runs import RunInfo, list_runs
+
+    db = Database(tmp_path / "assistant.db")
+    db.page_id("http://127.0.0.1:1/")
+    killed = db.start_run("http://127.0.0.1:1/")         # never finished: the next run keeps what it left
+    db.start_run("http://127.0.0.1:1/")
+    db.mark_interrupted(killed + 1)
+    runs = list_runs(db)
+    assert [(r.id, r.status, r.snapshot, r.comparable) for r in runs] == [(1, "interrupted", True, False),
+                                                                          (2, "running", False, False)]
+    db.close()
+
+    def run(i: int, status: str = "done") -> RunInfo:
+        return RunInfo(i, "http://127.0.0.1:1/", 0.0, 1.0, status, True, {}, True)
+
+    listed = [run(1), run(2, "interrupted"), run(3)]
+    assert [r.id for r in choose_runs(listed, None, None)] == [1, 3]
+    assert [r.id for r in choose_runs(listed, 2, None)] == [2, 3]
+    assert [r.id for r in choose_runs(listed, None, 2)] == [1, 2]
+    with pytest.raises(DiffError, match="run 1 is the first complete run"):
+        choose_runs([run(1)], None, None)

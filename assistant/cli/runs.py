@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from assistant.cli.common import friendly, state
-from assistant.cli.output import Format, emit_json, emit_table
+from assistant.cli.output import Format, emit_json, emit_table, stdout
 
 
 @friendly
@@ -22,8 +22,12 @@ def runs(
     if fmt is Format.json:
         emit_json(found)
         return
+    if not found:
+        stdout().print("no ingest run yet: `assistant ingest SOURCE` makes the first", highlight=False)
+        return
     for r in found:
+        r["started"] = str(r["started"])[:16].replace("T", " ")
         r["status"] = r["status"] if r["complete"] or r["status"] != "done" else f"done (limit: {r['limit'] or '?'})"
         r["diff"] = "yes" if r["snapshot"] and r["status"].startswith("done") else ("asked" if r["snapshot"] else "no")
-    emit_table(found, ["id", "started", "source", "status", "pages", "links", "content_links", "new", "changed",
-                       "gone", "diff"], title="ingest runs")
+    emit_table(found, ["id", "started", "source", "status", "pages", "links", "new", "changed", "gone", "diff"],
+               title="ingest runs (diff: compared by default / only when asked / no state kept)")
