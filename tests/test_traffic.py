@@ -7,6 +7,7 @@ import json
 import shutil
 import zipfile
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -176,3 +177,111 @@ def test_cli_errors_name_the_file(ws: Path, tmp_path: Path) -> None:
     result = cli("--workspace", str(ws), "traffic")
     assert result.exit_code == 2 and "no traffic imported" in result.output
     assert json.loads(cli("--workspace", str(ws), "pages", "--format", "json").stdout)   # nothing broken
+
+
+# ---------------------------------------------------------------------------------------------- the engines
+def _source_sentences(ws: Path, url: str) -> str:
+    from tests.conftest import db_rows
+
+    return " ".join(db_rows(ws, "SELECT main_text FROM pages WHERE url=?", (url,))[0][0].split())
+
+
+def test_engines_use_traffic(ws: Path, site: tuple[Path, str], tmp_path: Path) -> None:
+    base = site[1]
+    cli_json("--workspace", str(ws), "traffic", "import", *map(str, exports(tmp_path, base).values()))
+
+    # suggest: a query of the target found in a source sentence is that suggestion's anchor, verbatim
+    got = cli_json("--workspace", str(ws), "suggest", "--to", "/" + TARGET)
+    by_source = {s["source_url"]: s for s in got}
+    timeouts = by_source[base + TIMEOUTS]
+    assert timeouts["anchor"].lower() == "timeout channel"
+    assert f"'{timeouts['anchor']}' is a query /{TARGET} ranks 12.1 for (300 impressions)" in timeouts["reasons"]
+    queried = [s for s in got if any(" is a query " in r for r in s["reasons"])]
+    assert queried
+    for s in queried:
+        assert s["anchor"] in s["sentence"] and s["sentence"] in _source_sentences(ws, s["source_url"])
+    visited = by_source.get(base + "blog/appengine/")
+    assert visited is None or "source gets 300 clicks (2026-09-01 to 2026-11-29)" in visited["reasons"]
+
+    # important pages: the striking-distance page, with its reason, in the audit and the plan
+    audit = cli_json("--workspace", str(ws), "audit")
+    findings = audit["findings"] if isinstance(audit, dict) else audit
+    under = {f["urls"][0]: f for f in findings if f["rule"] == "important-page-underlinked"}
+    assert "near page one in search: position 9.4 with 1,500 impressions" in under[base + STRIKING]["message"]
+    nowhere = [f for f in findings if f["rule"] == "traffic-page-links-nowhere"]
+    assert [f["urls"] for f in nowhere] == [[base + TARGET]]
+    assert "gets 1,240 clicks (2026-09-01 to 2026-11-29; top 10% of the site)" in nowhere[0]["message"]
+    cannibal = [f for f in findings if f["rule"] == "query-cannibalisation"]
+    assert [(f["evidence"]["query"], f["urls"]) for f in cannibal] == \
+        [("app engine go", [base + "blog/appengine/", base + "blog/appengine-ga/"])]
+
+    plan = cli_json("--workspace", str(ws), "plan")
+    kinds = {(t["type"], tuple(t["pages"])) for t in plan["tasks"]}
+    assert any(base + STRIKING in pages and kind in ("link-important-page", "add-internal-link")
+               for kind, pages in kinds)
+    assert ("consolidate-query", (base + "blog/appengine/", base + "blog/appengine-ga/")) in kinds
+    assert ("link-from-traffic-page", (base + TARGET,)) in kinds
+    html = tmp_path / "plan.html"
+    assert cli("--workspace", str(ws), "plan", "-o", str(html)).exit_code == 0
+    assert '<section id="traffic">' in html.read_text() and "/blog/context/: 1,240 clicks" in html.read_text()
+
+
+def test_rules_quiet_on_a_clean_copy(ws: Path, site: tuple[Path, str], tmp_path: Path) -> None:
+    """The most visited page links to an important page, and each query has one clear page: nothing fires."""
+    b = site[1] + "blog/"
+    files = [gsc_zip(tmp_path / "clean.zip", [(b + "16years/", 2000, 9000, 2.0), (b + "5years/", 50, 600, 3.0)],
+                     [("go sweet 16", 900, 4000, 1.8)]),
+             api_json(tmp_path / "clean.json", [(b + "16years/", "go sweet 16", 900, 4000, 1.8),
+                                                (b + "appengine/", "app engine go", 100, 500, 7.2),
+                                                (b + "appengine-ga/", "app engine go", 4, 90, 15.0)]),
+             ga4_csv(tmp_path / "clean-ga4.csv", [("/blog/16years/", 5000, 3000)])]
+    cli_json("--workspace", str(ws), "traffic", "import", *map(str, files))
+    audit = cli_json("--workspace", str(ws), "audit", "--rule", "traffic-page-links-nowhere",
+                     "--rule", "query-cannibalisation")
+    assert (audit["findings"] if isinstance(audit, dict) else audit) == []
+
+
+def test_traffic_source_outranks_an_equally_relevant_one(ws: Path, site: tuple[Path, str]) -> None:
+    from assistant.services import Services
+    from assistant.settings import load_settings
+    from assistant.suggest import Engine, load_site
+    from assistant.traffic import PageStats, Traffic
+
+    target = site[1] + TARGET
+    services = Services(load_settings(None, workspace=ws))
+    try:
+        data = load_site(services)
+        plain = Engine(data).suggest_to(target, 10)
+        gap, upper, lower = min((a.score - b.score, a.source_url, b.source_url) for a, b in pairwise(plain))
+        assert gap < 0.05                         # as good as equally relevant
+        data.traffic = Traffic(pages={lower: PageStats(clicks=500.0)},
+                               periods={"pages": ("2026-09-01", "2026-11-29")})
+        ranked = Engine(data).suggest_to(target, 10)
+        order = [s.source_url for s in ranked]
+        assert order.index(lower) < order.index(upper)
+        assert "source gets 500 clicks (2026-09-01 to 2026-11-29)" in ranked[order.index(lower)].reasons
+    finally:
+        services.close()
+
+
+def test_query_anchor_and_plan_wording() -> None:
+    from collections import Counter
+
+    from assistant.plan.links import LinkIdea, link_impact, link_task
+    from assistant.suggest.anchors import Names
+    from assistant.suggest.traffic import query_placement
+    from assistant.traffic import QueryStats
+
+    text = "A title\nThis post shows how the Composition Root pattern keeps wiring in one place for everyone.\n"
+    queries = [QueryStats("composition root", 12, 900, 8.3)]
+    placed = query_placement(text, "A title", queries, Counter(), Names())
+    assert placed is not None and (placed.anchor, placed.kind) == ("Composition Root", "query")
+    assert placed.anchor in placed.sentence
+    # already most of the target's anchors: no exact-match overuse
+    assert query_placement(text, "A title", queries, Counter({"composition root": 3, "wiring": 1}), Names()) is None
+    assert query_placement("A title\nNo such words here, only prose about other things.\n", "A title", queries,
+                           Counter(), Names()) is None
+
+    idea = LinkIdea("https://e.com/a/", "https://e.com/b/", "composition root", "…", 0.5, 0.0001)
+    assert link_impact(idea, 0.01, 0, (3100.0, "clicks")) > link_impact(idea, 0.01, 0)
+    assert "passes authority from a page with 3,100 clicks" in link_task(idea, 30.0, 0.01, 0, (3100.0, "clicks")).why
