@@ -285,3 +285,40 @@ def test_query_anchor_and_plan_wording() -> None:
     idea = LinkIdea("https://e.com/a/", "https://e.com/b/", "composition root", "…", 0.5, 0.0001)
     assert link_impact(idea, 0.01, 0, (3100.0, "clicks")) > link_impact(idea, 0.01, 0)
     assert "passes authority from a page with 3,100 clicks" in link_task(idea, 30.0, 0.01, 0, (3100.0, "clicks")).why
+
+
+# ---------------------------------------------------------------------------------------------- chat and Slack
+def test_traffic_questions_are_routed_and_answered(ws: Path, site: tuple[Path, str], tmp_path: Path) -> None:
+    from assistant.chain.intent import Intent, PageRef, route
+    from assistant.services import Services
+    from assistant.settings import load_settings
+    from assistant.slack.app import create_app
+    from tests.fake_slack import FakeSlack, texts
+    from tests.test_slack import SECRET, TOKEN, cited, dispatch, slash
+
+    base = site[1]
+    refs = [PageRef(base + TARGET, "Go Concurrency Patterns: Context")]
+    for q in ("which pages get traffic but link nowhere?", "what queries does /blog/context/ rank for?",
+              "which pages are almost on page one?"):
+        assert route(q, refs).intent is Intent.traffic, q
+    assert route("what queries does /blog/context/ rank for?", refs).pages == [base + TARGET]
+    assert route("how many clicks deep is /blog/context/?", refs).intent is Intent.page
+
+    empty = cli_json("--workspace", str(ws), "ask", "--no-llm", "which pages are almost on page one?")
+    assert "No traffic is imported" in empty["answer"]
+    cli_json("--workspace", str(ws), "traffic", "import", *map(str, exports(tmp_path, base).values()))
+
+    nowhere = cli_json("--workspace", str(ws), "ask", "--no-llm", "which pages get traffic but link nowhere?")
+    assert nowhere["intent"] == "traffic" and [c["url"] for c in nowhere["citations"]] == [base + TARGET]
+    assert "1,240 clicks, 2 in-content links, none to an important page" in nowhere["answer"]
+    queries = cli_json("--workspace", str(ws), "ask", "--no-llm", "what queries does /blog/context/ rank for?")
+    assert "'timeout channel' (position 12.1, 300 impressions, 20 clicks)" in queries["answer"]
+    assert [c["url"] for c in queries["citations"]] == [base + TARGET]
+
+    with FakeSlack(TOKEN).running() as fake:
+        app = create_app(Services(load_settings(None, workspace=ws, slack={"api_url": fake.api_url})),
+                         use_llm=False, token=TOKEN, signing_secret=SECRET)
+        dispatch(app, slash(fake, "which pages are almost on page one?", "CTRAFFIC"))
+        _, answer = fake.wait("chat.postMessage", 2, channel="CTRAFFIC")
+        assert {base + "blog/appengine/", base + "blog/appengine-ga/", base + STRIKING} <= cited(answer)
+        assert "position 9.4, 1,500 impressions" in texts(answer)

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 MAX_TOKENS = 120
 # intents whose engine list is the substance of the answer: it follows the model's lead verbatim
-LISTED = {Intent.link_to, Intent.link_from, Intent.audit, Intent.follow_up, Intent.outreach}
+LISTED = {Intent.link_to, Intent.link_from, Intent.audit, Intent.follow_up, Intent.outreach, Intent.traffic}
 # The engines resolve follow-ups ("the second one") from the last answer's facts; the model sees the last
 # exchange only where the question is conversational, so other prompts stay short (first token ≤ 2 s).
 CONVERSATIONAL = {Intent.follow_up, Intent.general, Intent.page}

@@ -306,9 +306,16 @@ def _general(ws: Workspace, route: Route, question: str, facts: Facts, previous:
                           "page should link to, audit problems, outreach, and facts about a page.")
 
 
+def _traffic(ws: Workspace, route: Route, question: str, facts: Facts, previous: Facts | None) -> None:
+    from assistant.chain.traffic import answer
+
+    answer(ws, route, question, facts)
+
+
 _HANDLERS: dict[Intent, Any] = {
     Intent.link_to: _link_to, Intent.link_from: _link_from, Intent.audit: _audit, Intent.policy: _policy,
     Intent.outreach: _outreach, Intent.page: _page, Intent.follow_up: _follow_up, Intent.general: _general,
+    Intent.traffic: _traffic,
 }
 
 

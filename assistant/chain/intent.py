@@ -1,7 +1,8 @@
 """Deterministic intent routing and page resolution for questions in plain words. Pure.
 
 The LLM never decides what a question is about: a question is routed by its wording to one engine
-(suggest --to, suggest --from, the audit, outreach, facts about a page, or general retrieval), and the pages
+(suggest --to, suggest --from, the audit, outreach, imported traffic, facts about a page, or general
+retrieval), and the pages
 it names are resolved here from URLs, paths, quoted titles or title words ("my backlinked guide" = the
 pages with the most referring domains whose title says "guide").
 """
@@ -31,6 +32,7 @@ class Intent(StrEnum):
     policy = "policy"              # buying, selling or exchanging links: answered by the rules
     page = "page-facts"            # facts about one page
     follow_up = "follow-up"        # "and the second one?" about the previous answer's suggestions
+    traffic = "traffic"            # imported search and analytics data: visits, queries, near page one
     general = "general"
 
 
@@ -45,6 +47,9 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
     (Intent.link_to, re.compile(r"\b(which|what) pages? (should|could|can|would) link\b|\blink(s|ing)? to\b|"
                                 r"\bpoint(ing)? to\b|\binternal links? (to|for)\b|\bwho should link\b|\bboost\b|"
                                 r"\b(route|send|pass|flow)\w* (the )?(authority|pagerank|link equity|value)\b", re.I)),
+    (Intent.traffic, re.compile(r"\btraffic\b|\bvisit(s|ors|ed)\b|\bquer(y|ies)\b|\bkeywords?\b|\brank(s|ing)? for\b|"
+                                r"\bimpressions\b|\bclicks\b(?! deep)|\bpage (one|1)\b|\bfirst page\b|"
+                                r"\bstriking distance\b|\bsearch console\b", re.I)),
     (Intent.outreach, re.compile(r"\b(outreach|earn\w*|get|gain\w*|attract\w*|build\w*|more) (\S+ ){0,3}backlinks?\b|"
                                  r"\bprospects?\b|\bguest post\w*\b|\bpitch\w*\b|\boutreach\b", re.I)),
     (Intent.audit, re.compile(r"\baudit\b|\bproblems?\b|\bissues?\b|\bbroken\b|\borphan\w*\b|\bfindings?\b|"
