@@ -60,3 +60,17 @@ def parse_map(spec: str, fields: Sequence[str], error: type[Exception], example:
             raise error(f"--map {name!r}: fields are {', '.join(fields)}")
         out[name] = col
     return out
+
+
+def missing_message(label: str, missing: list[str], header: Sequence[str], *, mapped: bool, signed: bool, what: str,
+                    map_hint: str) -> str:
+    """The one line for a table that lacks a layout's columns: what ``--map`` named and the file lacks, what a
+    recognised tool's export lacks (``signed``), or else the closest layout (``what``: "backlink", "traffic")."""
+    found, lacking = shown(header), ", ".join(missing)
+    article = "an" if label[0] in "AEIOU" else "a"
+    if mapped:
+        return f"--map names column(s) the file does not have: {lacking}; found [{found}]"
+    if signed:
+        return f"looks like {article} {label} export but lacks the required column(s) {lacking}; found [{found}]"
+    return (f"no known {what} export layout matches its columns [{found}]; closest is {label}, which needs the "
+            f"missing column(s) {lacking}; name the columns with --map {map_hint}")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import NoReturn, TypeVar
 
 from assistant.backlinks.readfile import Row, Table, parse_bool, parse_date, parse_number, slash_order
-from assistant.columns import loose, match_columns, parse_map, shown
+from assistant.columns import loose, match_columns, missing_message, parse_map, shown
 from assistant.models import Backlink
 from assistant.urls import normalize
 
@@ -175,19 +175,13 @@ def _fail(layout: Layout, header: list[str], source: str) -> NoReturn:
     missing = [layout.columns[f][0] for f in layout.required if f not in cols]
     if not missing and layout.signature:
         missing = [f"one of {', '.join(repr(s) for s in layout.signature)}"]
-    found = shown(header)
-    article = "an" if layout.label[0] in "AEIOU" else "a"
-    if layout.label == "mapped CSV":
-        raise FormatError(f"--map names column(s) the file does not have: {', '.join(missing)}; found [{found}]")
-    if source != "auto":
+    if source != "auto" and layout.label != "mapped CSV":
+        article = "an" if layout.label[0] in "AEIOU" else "a"
         raise FormatError(f"not {article} {layout.label} export: missing column(s) {', '.join(missing)}; "
-                          f"found [{found}]")
-    if _signed(layout, header):
-        raise FormatError(f"looks like {article} {layout.label} export but lacks the required column(s) "
-                          f"{', '.join(missing)}; found [{found}]")
-    raise FormatError(f"no known backlink export layout matches its columns [{found}]; closest is {layout.label}, "
-                      f"which needs the missing column(s) {', '.join(missing)}; name the columns with "
-                      "--map source_url=COL,target_url=COL,anchor=COL")
+                          f"found [{shown(header)}]")
+    raise FormatError(missing_message(layout.label, missing, header, mapped=layout.label == "mapped CSV",
+                                      signed=_signed(layout, header), what="backlink",
+                                      map_hint="source_url=COL,target_url=COL,anchor=COL"))
 
 
 def mapped_layout(spec: str) -> Layout:

@@ -8,16 +8,12 @@ from typing import Annotated, Any
 
 import typer
 
+from assistant.cli.backlinks import MAX_WARNINGS, SHOWN_WARNINGS
 from assistant.cli.common import UserError, friendly, state
 from assistant.cli.output import Format, emit_json, emit_table, stdout
 
-app = typer.Typer(
-    help="Search Console and analytics data: import exports, show pages' clicks, impressions, positions, queries.",
-    invoke_without_command=True,
-    no_args_is_help=False,
-)
-SHOWN_WARNINGS = 5
-MAX_WARNINGS = 1000
+app = typer.Typer(help="Search Console and analytics data: import exports, show pages' clicks, impressions, "
+                       "positions, queries.", invoke_without_command=True, no_args_is_help=False)
 
 
 @app.callback(invoke_without_command=True)

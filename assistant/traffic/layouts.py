@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import NoReturn
 
 from assistant.backlinks.readfile import Table, parse_date, parse_number
-from assistant.columns import key, match_columns, parse_map, shown
+from assistant.columns import key, match_columns, missing_message, parse_map
 from assistant.traffic.model import Export, Row
 
 MAP_FIELDS = ("url", "query", "clicks", "impressions", "position", "views", "sessions", "ctr", "date")
@@ -105,15 +105,9 @@ def _fail(layout: Layout, header: list[str], signed: bool) -> NoReturn:
     missing = [layout.columns[f][0] for f in layout.required if f not in cols]
     if layout.any_of and not any(f in cols for f in layout.any_of):
         missing.append("one of " + "/".join(layout.columns[f][0] for f in layout.any_of))
-    found = shown(header)
-    if layout.name == "mapped":
-        raise FormatError(f"--map names column(s) the file does not have: {', '.join(missing)}; found [{found}]")
-    if signed:
-        raise FormatError(f"looks like a {layout.label} export but lacks the column(s) {', '.join(missing)}; "
-                          f"found [{found}]")
-    raise FormatError(f"no known traffic export layout matches its columns [{found}]; closest is {layout.label}, "
-                      f"which needs {', '.join(missing)}; name the columns with "
-                      "--map url=COL,clicks=COL,impressions=COL,position=COL,query=COL,views=COL")
+    raise FormatError(missing_message(layout.label, missing, header, mapped=layout.name == "mapped", signed=signed,
+                                      what="traffic",
+                                      map_hint="url=COL,clicks=COL,impressions=COL,position=COL,query=COL,views=COL"))
 
 
 def mapped_layout(spec: str) -> Layout:
