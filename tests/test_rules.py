@@ -47,6 +47,19 @@ def test_same_anchor_boundary() -> None:
     assert not run_rules(data(pages, nav), ["same-anchor-everywhere"])              # navigation is not judged
 
 
+def test_same_anchor_ignores_listing_pages() -> None:
+    """An archive links to every post by its title: those anchors are no editor's choice, and rewriting them is
+    no task (the demo's plan asked to rewrite /archive/'s title links)."""
+    pages = [page(f"p{i}/", f"Post {i}") for i in range(12)] + [page("t/", "Target"), page("archive/", "Archive")]
+    archive = [link("archive/", f"p{i}/", f"Post {i}") for i in range(12)] + [link("archive/", "t/", "Target")]
+    titled = [link(f"p{i}/", "t/", "Target") for i in range(3)] + [link("p5/", "t/", "the target page"),
+                                                                   link("p6/", "t/", "a target")]
+    assert not run_rules(data(pages, archive + titled), ["same-anchor-everywhere"])   # 3/5 posts; with /archive/ 4/6
+    titled.append(link("p7/", "t/", "Target"))
+    found = run_rules(data(pages, archive + titled), ["same-anchor-everywhere"])
+    assert found and found[0].evidence["content_inlinks"] == 6                        # /archive/ not counted
+
+
 def test_cannibalisation_ignores_generic_and_single_words() -> None:
     pages = [page("a/"), page("b/"), page("c/"), page("d/")]
     links = [link("a/", "b/", "here"), link("a/", "c/", "here"), link("a/", "b/", "generics"),

@@ -16,9 +16,10 @@ def same_anchor_everywhere(data: AuditData) -> list[Finding]:
     s = data.settings
     anchors: dict[str, Counter[str]] = defaultdict(Counter)
     shown: dict[str, str] = {}
+    hubs = data.hubs      # a listing page links by title by definition: its anchors are nobody's choice
     for link in data.links:
         if (link.internal and link.placement == "content" and link.source != link.target and link.anchor
-                and data.live(link.target)):
+                and link.source not in hubs and data.live(link.target)):
             key = norm_anchor(link.anchor)
             anchors[link.target][key] += 1
             shown.setdefault(key, link.anchor)
