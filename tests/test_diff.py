@@ -141,8 +141,8 @@ def watched(served: tuple[Path, str], fake: FakeSlack, tmp_path_factory: pytest.
     posted_before = len(fake.of("chat.postMessage"))
     change_site(site, base)
     export = ws.parent / "links.csv"
-    export.write_text("from,to\nhttps://gophers.example/a,{0}blog/go1.27/\nhttps://www.news.example/b,{0}blog/go1.27/\n"
-                      .format(base), encoding="utf-8")
+    rows = [f"https://gophers.example/a,{base}blog/go1.27/", f"https://www.news.example/b,{base}blog/go1.27/"]
+    export.write_text("\n".join(["from,to", *rows]) + "\n", encoding="utf-8")
     imported = cli(*w, "backlinks", "import", str(export), "--map", "source_url=from,target_url=to")
     assert imported.exit_code == 0, imported.output
     broken = cli(*w, "watch", "--once", "--fail-on", "high", "--slack-channel", "C-ALERTS", "--format", "json")
@@ -174,8 +174,8 @@ def test_every_change_appears_exactly_once(watched: dict[str, Any]) -> None:
     base = watched["base"]
     diff = cli_json(*watched["w"], "diff")
     assert (diff["from_run"], diff["to_run"]) == (2, 3)
-    structural = [c for c in diff["changes"] if c["kind"] not in
-                  ("depth-changed", "link-score-changed", "finding-new", "finding-resolved", "referring-domains-gained")]
+    consequences = ("depth-changed", "link-score-changed", "finding-new", "finding-resolved")
+    structural = [c for c in diff["changes"] if c["kind"] not in (*consequences, "referring-domains-gained")]
     got = sorted((c["kind"], c["url"]) for c in structural)
     want = sorted([("page-gone", f"{base}blog/{p}/") for p in GONE] + [
         ("page-new", f"{base}blog/{NEW}/"),

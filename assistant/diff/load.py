@@ -75,6 +75,9 @@ def run_diff(services: Services, frm: int | None = None, to: int | None = None, 
     if first.source != last.source:
         result.notes.append(f"the runs crawled different sources ({first.source} and {last.source})")
     plan = last_plan(services.workspace) if progress else None
-    if plan is not None:
-        result.progress = plan_progress(plan, b)
+    made = plan.get("run_id") if plan is not None else None
+    if plan is not None and isinstance(made, int) and made < last.id:      # a crawl newer than the plan
+        kept = {r.id for r in list_runs(services.db) if r.snapshot}
+        origin = a if made == first.id else load_view(services, made, day) if made in kept else None
+        result.progress = plan_progress(plan, b, origin)
     return result

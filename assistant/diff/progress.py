@@ -12,12 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 from assistant.diff.view import STRUCTURAL, RunView
+from assistant.models import Finding
 
 FAILING = {"broken-internal-link": "broken", "redirected-internal-link": "redirect"}
 
 
-def task_status(task: dict[str, Any], b: RunView) -> tuple[str, str]:
-    """(done | open | moot, why) of one task (a plan's JSON task) in run ``b``."""
+def task_status(task: dict[str, Any], b: RunView, a: RunView | None = None) -> tuple[str, str]:
+    """(done | open | moot, why) of one task (a plan's JSON task) in run ``b``; ``a`` is the run the plan was made
+    from (a structural finding's task is judged only when that run shows the finding)."""
     ev: dict[str, Any] = task.get("evidence") or {}
     pages = [str(p) for p in task.get("pages") or []]
     edited = str(ev.get("source") or (ev.get("sources") or pages or [""])[0])     # the page the task edits
@@ -34,10 +36,14 @@ def task_status(task: dict[str, Any], b: RunView) -> tuple[str, str]:
         m = b.data.metrics.get(url)
         return ("open", "still an orphan") if m is None or m.orphan else ("done", f"{url} has inlinks now")
     judged = [r for r in rules if r in STRUCTURAL]
-    if judged and len(judged) == len(rules):
-        firing = [f for f in b.findings if f.rule in judged and f.urls and f.urls[0] in pages]
+    if judged and len(judged) == len(rules) and a is not None and _firing(a, judged, pages):
+        firing = _firing(b, judged, pages)
         return ("open", f"{firing[0].rule} still fires") if firing else ("done", f"{', '.join(judged)} no longer fires")
     return "open", "a crawl cannot tell" if rules or task.get("type") == "outreach" else "not judged"
+
+
+def _firing(view: RunView, rules: list[str], pages: list[str]) -> list[Finding]:
+    return [f for f in view.findings if f.rule in rules and f.urls and f.urls[0] in pages]
 
 
 def _planned_link(source: str, target: str, b: RunView) -> tuple[str, str]:
@@ -61,16 +67,16 @@ def _failing_links(ev: dict[str, Any], b: RunView, kind: str) -> tuple[str, str]
     return "done", "no such link is left"
 
 
-def plan_progress(plan: dict[str, Any], b: RunView) -> dict[str, Any]:
+def plan_progress(plan: dict[str, Any], b: RunView, a: RunView | None = None) -> dict[str, Any]:
     """``{"plan", "generated_at", "run_id", "done": [...], "open": [...], "moot": [...]}``; each task as
-    ``{"id", "type", "action", "why"}``."""
+    ``{"id", "type", "action", "why"}``. ``a``: the run the plan was made from, when it was kept."""
     out: dict[str, Any] = {"plan": plan.get("file"), "generated_at": plan.get("generated_at"),
                            "run_id": plan.get("run_id"), "checked_against_run": b.snapshot.run_id,
                            "done": [], "open": [], "moot": []}
     for task in plan.get("tasks") or []:
         if not isinstance(task, dict):
             continue
-        status, why = task_status(task, b)
+        status, why = task_status(task, b, a)
         out[status].append({"id": task.get("id"), "type": task.get("type"), "action": task.get("action"),
                             "why": why})
     return out

@@ -125,7 +125,7 @@ class Database:
 
     # ------------------------------------------------------------------ runs
     def start_run(self, source: str) -> int:
-        from assistant.store.runs import snapshot_missing   # per-run states for `assistant diff`
+        from assistant.store.runs import snapshot_missing  # per-run states for `assistant diff`
 
         snapshot_missing(self)
         cur = self.conn.execute("INSERT INTO runs (source, started) VALUES (?, ?)", (source, time.time()))
