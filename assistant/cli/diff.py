@@ -8,7 +8,7 @@ import typer
 
 from assistant.cli.audit import AuditFormat
 from assistant.cli.common import UserError, friendly, state
-from assistant.cli.output import emit_json, emit_table, stdout
+from assistant.cli.output import emit_json, emit_table, progress_bar, stdout
 
 if TYPE_CHECKING:
     from assistant.diff import Diff
@@ -22,7 +22,9 @@ def compute(services: Services, frm: int | None, to: int | None, score_drop: flo
     from assistant.diff.load import DiffError, run_diff
 
     try:
-        return run_diff(services, frm, to, score_drop=score_drop)
+        with progress_bar(transient=True) as bar:
+            bar.step("compare runs", 0, None)
+            return run_diff(services, frm, to, score_drop=score_drop)
     except DiffError as exc:
         raise UserError(str(exc)) from None
 
