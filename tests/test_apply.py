@@ -78,7 +78,7 @@ def test_an_anchor_inside_inline_code_is_refused(tmp_path: Path) -> None:
 
 def test_a_whole_code_span_as_anchor_is_wrapped_with_its_backticks(tmp_path: Path) -> None:
     text, result, _ = md_case(tmp_path, "The `Drop` trait runs code.\n", "Drop trait", "The Drop trait runs code.")
-    assert "The [`Drop` trait](/b/) runs code." in text
+    assert "The [`Drop` trait](/b/) runs code." in text and result["counts"] == {"applied": 1}
 
 
 def test_wrapped_lines_entities_and_smart_quotes(tmp_path: Path) -> None:
@@ -92,6 +92,7 @@ def test_wrapped_lines_entities_and_smart_quotes(tmp_path: Path) -> None:
 def test_a_repeated_sentence_is_linked_once_and_a_rerun_is_already_applied(tmp_path: Path) -> None:
     body = "Async is great.\n\nMore text here.\n\nAsync is great.\n"
     text, result, _ = md_case(tmp_path, body, "Async", "Async is great.")
+    assert result["counts"] == {"applied": 1}
     assert text.count("[Async](/b/)") == 1 and text.index("[Async](/b/)") < text.index("More text")
     again = apply_json(tmp_path / "plan.json", tmp_path / "src")
     assert again["tasks"][0]["status"] == "already-applied" and again["diff"] == ""
@@ -107,7 +108,9 @@ def test_an_existing_link_on_the_same_words_is_left_alone(tmp_path: Path) -> Non
 
 def test_reference_style_files_get_a_reference_and_its_definition(tmp_path: Path) -> None:
     body = "Read [the book][book] and [the reference][ref] about ownership rules.\n\n[book]: /book/\n[ref]: /ref/\n"
-    text, result, _ = md_case(tmp_path, body, "ownership rules", "Read the book and the reference about ownership rules.")
+    text, result, _ = md_case(tmp_path, body, "ownership rules",
+                              "Read the book and the reference about ownership rules.")
+    assert result["counts"] == {"applied": 1}
     assert "about [ownership rules][ownership-rules]." in text
     assert text.endswith("[ref]: /ref/\n\n[ownership-rules]: /b/\n")
     again = apply_json(tmp_path / "plan.json", tmp_path / "src")
