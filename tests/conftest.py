@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,20 @@ def db_rows(ws: Path, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Ro
         return list(conn.execute(sql, params))
     finally:
         conn.close()
+
+
+@contextmanager
+def mini_workspace(root: Path, posts: int, *ingest_args: str) -> Iterator[tuple[Path, str]]:
+    """The first ``posts`` go-blog posts served on loopback and ingested through their sitemap into
+    ``root/ws`` (``ingest_args`` such as ``--no-embed``): yields (workspace, site URL) while the site is served."""
+    from tests.sites import make_mini_site, rebase
+
+    make_mini_site(CORPORA / "go-blog", root / "site", posts)
+    with serve(root / "site") as url:
+        rebase(root / "site", url)
+        result = cli("--workspace", str(root / "ws"), "ingest", url + "sitemap.xml", *ingest_args)
+        assert result.exit_code == 0, result.output
+        yield root / "ws", url
 
 
 def _served(name: str, tmp: Path) -> Iterator[Site]:

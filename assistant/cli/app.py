@@ -18,6 +18,7 @@ from assistant.cli import (
     diff,
     ingest,
     inspect,
+    mcp,
     outreach,
     plan,
     runs,
@@ -73,6 +74,7 @@ app.command("slack")(slack.slack)
 app.command("runs")(runs.runs)
 app.command("diff")(diff.diff)
 app.command("watch")(watch.watch)
+app.command("mcp")(mcp.mcp)
 app.add_typer(backlinks.app, name="backlinks")
 app.add_typer(traffic.app, name="traffic")
 
