@@ -313,3 +313,46 @@ def test_an_interrupted_run_is_kept_and_compared_only_when_asked(tmp_path: Path)
     assert [r.id for r in choose_runs(listed, None, 2)] == [1, 2]
     with pytest.raises(DiffError, match="run 1 is the first complete run"):
         choose_runs([run(1)], None, None)
+
+
+def test_compare_flags_what_matters_on_stored_runs() -> None:
+    """Pure: two hand-made runs. An important page losing a content link, a page turning noindex, a canonical
+    change, a sitemap page no page links to any more, a lost referring domain."""
+    from datetime import date
+
+    from assistant.diff.compare import compare
+    from assistant.diff.view import view
+    from assistant.settings import load_settings
+    from assistant.store.runs import PageState, Snapshot, StoredLink
+
+    site = "https://example.com/"
+
+    def page(path: str, links: list[tuple[str, str]], **kw: Any) -> PageState:
+        fields: dict[str, Any] = {"url": site + path, "status": 200, "final_url": site + path, "canonical": None,
+                                  "noindex": False, "nofollow": False, "html": True, "in_sitemap": True, "depth": 1,
+                                  "title": path or "Home", "words": 400, "published": None, "gone": False,
+                                  "error": None, "links": tuple(StoredLink(site + t, True, p, t or "home", "")
+                                                               for t, p in links)}
+        fields.update(kw)
+        return PageState(**fields)
+
+    posts = ["a/", "b/", "c/", "d/", "e/"]
+    home = page("", [(p, "content") for p in posts])
+    before = [home, page("a/", []), page("b/", [("a/", "content")]), page("c/", [("a/", "content")]),
+              page("d/", []), page("e/", [])]
+    after = [page("", [(p, "content") for p in posts[:4]]),     # e/ is linked from nowhere now: an orphan
+             page("a/", []), page("b/", [], noindex=True),         # b/ dropped its link to a/, turned noindex
+             page("c/", [("a/", "content")]), page("d/", [], canonical=site + "c/"), page("e/", [])]
+    settings = load_settings(None).audit
+
+    def run(i: int, pages: list[PageState], rd: dict[str, frozenset[str]]) -> Any:
+        return view(Snapshot(i, 0.0, site, True, {p.url: p for p in pages}, rd), settings, [], {site + "a/"},
+                    date(2026, 12, 1))
+
+    a = run(1, before, {site + "c/": frozenset({"x.example", "y.example"})})
+    b = run(2, after, {site + "c/": frozenset({"x.example"})})
+    got = {(c.kind, c.url.removeprefix(site), c.severity) for c in compare(a, b)
+           if c.kind not in ("depth-changed", "link-score-changed", "finding-new", "finding-resolved")}
+    assert got == {("links-removed", "a/", "high"), ("noindex-changed", "b/", ""), ("canonical-changed", "d/", ""),
+                   ("links-removed", "e/", ""), ("orphan-new", "e/", "medium"),
+                   ("referring-domains-lost", "c/", "medium")}
