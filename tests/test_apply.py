@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -251,7 +252,10 @@ def round_trip(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
                        if re.match(r"(inside-rust/)?\d{4}/", p.parent.relative_to(before).as_posix()))
         to = [x for p in posts for x in ("--to", f"/{p}/")]
         plan = tmp / "plan.json"
-        assert cli("--workspace", str(ws), "plan", "--top", "0", *to, "-o", str(plan)).exit_code == 0
+        ci = tmp / "ci"                       # `plan --apply-to` writes the same edits into a second copy
+        shutil.copytree(tmp / "src", ci)
+        assert cli("--workspace", str(ws), "plan", "--top", "0", *to, "-o", str(plan), "--apply-to", str(ci)
+                   ).exit_code == 0
         result = apply_json(plan, tmp / "src", "--write")
         render(src, served)
         for f in served.rglob("*"):
@@ -261,7 +265,7 @@ def round_trip(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
         links = db_rows(ws, "SELECT p.url AS source, l.target_url AS target, l.anchor AS anchor FROM links l "
                             "JOIN pages p ON p.id = l.source_id WHERE l.placement = 'content'")
         yield {"tmp": tmp, "src": src, "plan": plan, "result": result, "before": before, "after": served,
-               "links": links, "original": original, "url": url}
+               "links": links, "original": original, "url": url, "ci": ci}
 
 
 def test_round_trip_every_applied_link_is_a_content_link_with_its_anchor(round_trip: dict[str, Any]) -> None:
@@ -300,3 +304,12 @@ def test_round_trip_second_apply_is_all_already_applied(round_trip: dict[str, An
     assert again["diff"] == ""
     edited = {p for p, data in round_trip["original"].items() if p.read_bytes() != data}
     assert len(edited) == len({t["file"] for t in round_trip["result"]["tasks"] if t["status"] == "applied"})
+
+
+def test_plan_apply_to_writes_the_same_edits_as_apply_write(round_trip: dict[str, Any]) -> None:
+    src, ci = round_trip["tmp"] / "src", round_trip["ci"]
+    files = sorted(p.relative_to(src) for p in src.rglob("*.md"))
+    assert files == sorted(p.relative_to(ci) for p in ci.rglob("*.md"))
+    assert all((src / f).read_bytes() == (ci / f).read_bytes() for f in files)
+    assert any((src / f).read_bytes() != data for f, data in
+               ((p.relative_to(src), d) for p, d in round_trip["original"].items()))

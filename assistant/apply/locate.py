@@ -9,6 +9,7 @@ page repeats is linked once, at its first occurrence that can take it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -21,6 +22,9 @@ SAME = {"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'
         "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
         "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
         "\u2026": "...", "\u00ad": "", "\u200b": "", "\u200c": "", "\u200d": "", "\u2060": "", "\ufeff": ""}
+ONE_TO_ONE = str.maketrans({k: v for k, v in SAME.items() if len(v) == 1})
+DROPPED = re.compile("[" + "".join(k for k, v in SAME.items() if len(v) != 1) + "]")
+RUNS = re.compile(r"(\S+)|\s+")
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".mdx")
 
 
@@ -34,11 +38,26 @@ def read_doc(text: str, name: str) -> Doc:
 
 def canonical(chars: list[str] | str) -> tuple[str, list[int]]:
     """The text in canonical form and, per canonical char, the index of the char it came from."""
+    text = "".join(chars)
+    if DROPPED.search(text):
+        return _canonical_slow(text)
     out: list[str] = []
     idx: list[int] = []
-    for k, ch in enumerate(chars):
-        rep = SAME.get(ch, ch)
-        for r in rep:
+    for m in RUNS.finditer(text.translate(ONE_TO_ONE)):
+        if m.group(1) is not None:
+            out.append(m.group(1))
+            idx.extend(range(m.start(), m.end()))
+        elif out:
+            out.append(" ")
+            idx.append(m.start())
+    return "".join(out), idx
+
+
+def _canonical_slow(text: str) -> tuple[str, list[int]]:
+    out: list[str] = []
+    idx: list[int] = []
+    for k, ch in enumerate(text):
+        for r in SAME.get(ch, ch):
             if r.isspace():
                 if not out or out[-1] == " ":
                     continue

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import re
+from array import array
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,8 @@ TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s+[^\s=>/]+(?:\s*=\s*(?:\"[^
 HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*|[^\s<>@]+@[^\s<>@]+\.[A-Za-z]+)>")
 BARE_URL = re.compile(r"https?://[^\s<>()\[\]]+[^\s<>()\[\].,;:!?'\"]")
+PLAIN_MD = re.compile(r"[^&<{\\`!\[*_hH]+")
+PLAIN_HTML = re.compile(r"[^&<{\r\n\t]+")
 TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 SKIPPED = frozenset({"script", "style", "template", "noscript", "head", "title", "svg", "math", "object"})
 CODE_TAGS = frozenset({"code", "pre", "kbd", "samp", "tt", "var"})
@@ -66,9 +69,9 @@ class Doc:
     meta: dict[str, Any] = field(default_factory=dict)
     body_start: int = 0
     chars: list[str] = field(default_factory=list)
-    starts: list[int] = field(default_factory=list)
-    ends: list[int] = field(default_factory=list)
-    flags: list[int] = field(default_factory=list)
+    starts: array[int] = field(default_factory=lambda: array("q"))
+    ends: array[int] = field(default_factory=lambda: array("q"))
+    flags: array[int] = field(default_factory=lambda: array("b"))
     links: list[Link] = field(default_factory=list)
     pairs: list[Pair] = field(default_factory=list)
     refs: dict[str, tuple[str, int, int]] = field(default_factory=dict)   # label -> (url, url start, url end)
@@ -112,7 +115,8 @@ class Inline:
     def __init__(self, doc: Doc, text: str, pos: list[int], flags: int, markdown: bool) -> None:
         self.doc, self.s, self.pos, self.base, self.md = doc, text, pos, flags, markdown
         self.depth = {"a": 0, "code": 0, "h": 0}
-        self.tokens: list[list[Any]] = []
+        self.tokens: list[Any] = []
+        self.plain = PLAIN_MD if markdown else PLAIN_HTML
         self.tags: list[tuple[str, int, int]] = []
 
     def flags(self, extra: int = 0) -> int:
@@ -134,8 +138,14 @@ class Inline:
 
     # ---- scanning
     def scan(self, i: int, hi: int, extra: int) -> None:
-        s = self.s
+        s, pos, tokens = self.s, self.pos, self.tokens
         while i < hi:
+            if (run := self.plain.match(s, i, hi)) is not None:      # ordinary text: one token per char
+                f = self.flags(extra)
+                for k in range(i, run.end()):
+                    tokens.append(("c", s[k], pos[k], pos[k] + 1, f))
+                i = run.end()
+                continue
             c = s[i]
             if c == "&" and (m := ENTITY.match(s, i, hi)):
                 text = html.unescape(m.group(0))
@@ -389,10 +399,14 @@ class Inline:
         doc = self.doc
         open_links: list[list[Any]] = []
         open_pairs: list[tuple[str, int, int]] = []
+        chars, starts, ends, flags = doc.chars.append, doc.starts.append, doc.ends.append, doc.flags.append
         for tok in self.tokens:
             kind = tok[0]
             if kind == "c":
-                doc.add(tok[1], tok[2], tok[3], tok[4])
+                chars(tok[1])
+                starts(tok[2])
+                ends(tok[3])
+                flags(tok[4])
             elif kind == "d":
                 for k in range(tok[2], tok[3]):
                     doc.add(doc.source[k], k, k + 1, tok[6])

@@ -61,6 +61,9 @@ def plan(
     = None,
     competitors: Annotated[list[Path] | None, typer.Option(
         "--competitors", help="competitor backlink exports (link intersect, as `assistant outreach`)")] = None,
+    apply_to: Annotated[Path | None, typer.Option(
+        "--apply-to", help="also write the plan's links into the site's sources in DIR (as `assistant apply "
+        "--write`)", file_okay=False)] = None,
 ) -> None:
     """Write the action plan: prioritised tasks (new links, fixes) with concrete actions, impact and effort."""
     kind = format_for(output, fmt)
@@ -74,6 +77,8 @@ def plan(
         raise UserError(f"--as-of {as_of!r} is not a date like 2026-11-25") from None
     if output is not None and not output.parent.is_dir():
         raise UserError(f"cannot write {output}: folder {output.parent} does not exist")
+    if apply_to is not None and not apply_to.is_dir():
+        raise UserError(f"--apply-to {apply_to} is not a folder")
     services = state(ctx).services()
     if not services.db.counts()["html_pages"]:
         raise UserError(f"workspace {services.workspace} holds no pages: run `assistant ingest SOURCE` first")
@@ -85,6 +90,10 @@ def plan(
             raise UserError(str(exc)) from None
     rows = outreach_rows(services, prospects or [], competitors or []) if prospects or competitors else None
     result = make_plan(services, focus, top or None, today, llm_summary, rows)
+    if apply_to is not None:
+        from assistant.cli.apply import apply_to as write_sources
+
+        write_sources(result.as_dict(), apply_to)
     from assistant.diff.planned import follow_up
     from assistant.plan import render
 
