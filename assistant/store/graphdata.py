@@ -16,6 +16,21 @@ def load(db: Database) -> tuple[list[Node], list[Edge], str | None, bool]:
     when it is a page, else the shallowest page. ``crawl_complete`` is true when the last run finished
     (status 'done') without hitting a limit.
     """
+    nodes, crawl_depth = _nodes(db)
+    edges = [Edge(r[0], r[1], r[2] or "", r[3] or "", r[4]) for r in db.conn.execute(
+        """SELECT s.url, l.target_url, l.anchor, l.rel, l.placement FROM links l JOIN pages s ON s.id=l.source_id
+           WHERE l.internal=1 AND s.gone=0 ORDER BY l.source_id, l.position""")]
+    run = db.last_run()
+    crawl_complete = run is not None and run["status"] == "done" and bool(run["complete"])
+    return nodes, edges, choose_home(nodes, _site_root(db, nodes), crawl_depth), crawl_complete
+
+
+def nodes(db: Database) -> list[Node]:
+    """The nodes of :func:`load` alone (no links read)."""
+    return _nodes(db)[0]
+
+
+def _nodes(db: Database) -> tuple[list[Node], dict[str, int | None]]:
     nodes: list[Node] = []
     crawl_depth: dict[str, int | None] = {}
     for r in db.conn.execute(
@@ -28,12 +43,7 @@ def load(db: Database) -> tuple[list[Node], list[Edge], str | None, bool]:
                                    canonical=r["canonical"], url=url),
             nofollow_page=bool(r["nofollow"]), canonical=r["canonical"]))
         crawl_depth[url] = r["depth"]
-    edges = [Edge(r[0], r[1], r[2] or "", r[3] or "", r[4]) for r in db.conn.execute(
-        """SELECT s.url, l.target_url, l.anchor, l.rel, l.placement FROM links l JOIN pages s ON s.id=l.source_id
-           WHERE l.internal=1 AND s.gone=0 ORDER BY l.source_id, l.position""")]
-    run = db.last_run()
-    crawl_complete = run is not None and run["status"] == "done" and bool(run["complete"])
-    return nodes, edges, choose_home(nodes, _site_root(db, nodes), crawl_depth), crawl_complete
+    return nodes, crawl_depth
 
 
 def _site_root(db: Database, nodes: list[Node]) -> str | None:

@@ -98,7 +98,7 @@ def page_matcher(db: Database) -> Callable[[str], str | None]:
     from assistant.store import graphdata
     from assistant.traffic.match import matcher
 
-    nodes = graphdata.load(db)[0]
+    nodes = graphdata.nodes(db)
     pages = {n.url for n in nodes if n.indexable}
     return matcher(Targets(db).resolve, graph.redirect_resolver(nodes, canonicals=True), pages)
 
