@@ -118,6 +118,22 @@ def test_reference_style_files_get_a_reference_and_its_definition(tmp_path: Path
     assert again["tasks"][0]["status"] == "already-applied"
 
 
+def test_liquid_code_blocks_are_code_and_new_reference_labels_stay_unique(tmp_path: Path) -> None:
+    body = ("Rust 2018 is here, see [the guide][g].\n\n{% highlight rust %}\nlet x = \"Rust 2018 is here\";\n"
+            "{% endhighlight %}\n\nWe compare Rust 2018 with Rust 2015 again.\n\n[g]: /guide/\n")
+    files = {"_posts/2020-01-01-a.md": FRONT.format(title="A") + body, "_posts/2018-01-01-b.md": "B.\n",
+             "_posts/2015-01-01-c.md": "C.\n"}
+    src, plan = make(tmp_path, files, [
+        task("/2020/01/01/a/", "/2018/01/01/b/", "Rust 2018", "Rust 2018 is here, see the guide.", "t-1"),
+        task("/2020/01/01/a/", "/2015/01/01/c/", "Rust 2018", "We compare Rust 2018 with Rust 2015 again.", "t-2",
+             priority=2)])
+    assert statuses(apply_json(plan, src, "--write")) == {"t-1": ("applied", ""), "t-2": ("applied", "")}
+    text = (src / "_posts/2020-01-01-a.md").read_text()
+    assert "[Rust 2018][rust-2018] is here" in text and "We compare [Rust 2018][rust-2018-2] with" in text
+    assert 'let x = "Rust 2018 is here";' in text
+    assert text.endswith("[g]: /guide/\n\n[rust-2018]: /2018/01/01/b/\n[rust-2018-2]: /2015/01/01/c/\n")
+
+
 def test_a_hugo_file_with_ref_shortcodes_gets_a_ref_shortcode(tmp_path: Path) -> None:
     body = ('Intro to [the other post]({{< ref "posts/c.md" >}}) and the garbage collector.\n\n'
             '{{< figure src="x.png" title="the garbage collector" >}}\n')

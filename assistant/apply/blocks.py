@@ -23,6 +23,10 @@ LIST_ITEM = re.compile(r"^([ \t]*)([-*+]|\d{1,9}[.)])([ \t]+(?:\[[ xX]\][ \t]+)?
 QUOTE = re.compile(r"^ {0,3}>[ \t]?")
 HTML_START = re.compile(r"^ {0,3}<(?:!--|/?([A-Za-z][A-Za-z0-9-]*)(?:[\s/>]|$))")
 TEMPLATE_LINE = re.compile(r"^\s*(\{\{.*\}\}|\{%.*%\})\s*$")
+# template tags around code: Jekyll/Liquid {% highlight %}…{% endhighlight %}, {% raw %}, Hugo {{< highlight >}}
+CODE_TAG = re.compile(r"^\s*(?:\{%-?\s*(highlight|raw|codeblock)\b|\{\{[<%]\s*(highlight|code)\b)")
+CODE_TAG_END = {"highlight": r"\{%-?\s*endhighlight\b|\{\{[<%]\s*/\s*highlight\b", "raw": r"\{%-?\s*endraw\b",
+                "codeblock": r"\{%-?\s*endcodeblock\b", "code": r"\{\{[<%]\s*/\s*code\b"}
 TABLE_RULE = re.compile(r"^ {0,3}\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
 
 
@@ -102,8 +106,22 @@ class Blocks:
         html_until: str | None = None
         html_seg: list[tuple[int, int]] = []
         prev_blank = True
+        code_until: re.Pattern[str] | None = None
         for a0, b in lines:
             a = a0
+            if code_until is not None:
+                if code_until.search(text, a, b):
+                    code_until = None
+                    doc.brk(b)
+                else:
+                    self.code(a, b)
+                continue
+            if (tag := CODE_TAG.match(text[a:b])) is not None:
+                self.flush()
+                code_until = re.compile(CODE_TAG_END[tag.group(1) or tag.group(2)])
+                if code_until.search(text, a + tag.end(), b):
+                    code_until = None
+                continue
             if fence is not None:
                 m = FENCE.match(text[a:b])
                 if m and m.group(2)[0] == fence[0] and len(m.group(2)) >= fence[1] and not m.group(3).strip():

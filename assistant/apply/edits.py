@@ -83,7 +83,8 @@ class Result:
 
 def is_link_task(task: dict[str, Any]) -> bool:
     ev = task.get("evidence") or {}
-    return task.get("type") in LINK_TASKS and all(ev.get(k) for k in ("source", "target", "anchor", "sentence"))
+    return task.get("type") in LINK_TASKS and isinstance(ev, dict) and all(
+        isinstance(ev.get(k), str) and ev[k] for k in ("source", "target", "anchor", "sentence"))
 
 
 class Planner:
@@ -91,7 +92,7 @@ class Planner:
         self.smap = smap
         self.docs: dict[str, tuple[Doc, Text] | str] = {}
         self.changes: dict[str, Change] = {}
-        self.defined: dict[str, set[str]] = {}
+        self.defined: dict[str, dict[str, str]] = {}
 
     def doc(self, f: SourceFile) -> tuple[Doc, Text] | str:
         """The file's doc (read once), or why it cannot be read."""
@@ -141,7 +142,7 @@ class Planner:
             out.reason = place.reason
             return out
         href = href_for(link_form(doc, self.smap, f), ev["target"], self.smap, f)
-        defined = self.defined.setdefault(f.rel, set())
+        defined = self.defined.setdefault(f.rel, {})
         replacement, definition = wrap(doc, place.span, href, place.html, ev["anchor"], defined)
         other = self.claim(f, Edit(place.span[0], place.span[1], replacement, task["id"]))
         if other is not None:

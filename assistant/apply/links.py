@@ -65,28 +65,32 @@ def same_page(href_key: str | None, target_url: str) -> bool:
     return href_key is not None and href_key == key_of(urlsplit(target_url).path or "/")
 
 
-def ref_label(doc: Doc, href: str, anchor: str) -> tuple[str, bool]:
-    """(label, whether it must be defined): the file's own label for ``href`` or a new one from the anchor."""
+def ref_label(doc: Doc, href: str, anchor: str, defined: dict[str, str]) -> tuple[str, bool]:
+    """(label, whether it must be defined): the file's own label for ``href`` (or one this run defined), else a
+    new one from the anchor that no definition of the file or of this run uses."""
     for label, (url, _, _) in doc.refs.items():
+        if url == href:
+            return label, False
+    for label, url in defined.items():
         if url == href:
             return label, False
     base = re.sub(r"[^\w]+", "-", anchor.casefold()).strip("-") or "link"
     label, n = base, 2
-    while label.casefold() in doc.refs:
+    while label in doc.refs or label in defined:
         label, n = f"{base}-{n}", n + 1
     return label, True
 
 
 def wrap(doc: Doc, span: tuple[int, int], href: str, html: bool, anchor: str,
-         defined: set[str]) -> tuple[str, str]:
-    """(replacement of the span, text to append as a reference definition or '')."""
+         defined: dict[str, str]) -> tuple[str, str]:
+    """(replacement of the span, a reference definition to append or ''); ``defined``: this run's new labels."""
     text = doc.source[span[0]:span[1]]
     if html:
         return f'<a href="{href.replace(chr(34), "&quot;")}">{text}</a>', ""
     if doc.ref_links > doc.inline_links:
-        label, new = ref_label(doc, href, anchor)
-        if new and label not in defined:
-            defined.add(label)
+        label, new = ref_label(doc, href, anchor, defined)
+        if new:
+            defined[label] = href
             return f"[{text}][{label}]", f"[{label}]: {href}"
         return f"[{text}][{label}]", ""
     if any(c in href for c in " ()<>") and not href.startswith("{{"):

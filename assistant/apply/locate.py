@@ -210,7 +210,9 @@ def locate(text: Text, sentence: str, anchor: str, is_target: Callable[[str], bo
         for a0, a1 in text.ranges(anchor, c0, c1):
             v0, v1 = text.visible(a0, a1)
             if bounded(doc, v0, v1):
-                verdicts.append(judge(doc, v0, v1, is_target))
+                verdict = judge(doc, v0, v1, is_target)
+                verdict.line = verdict.line or doc.line_of(doc.starts[v0])
+                verdicts.append(verdict)
     if not verdicts:
         return Found("skip", "anchor not found in the sentence")
     for status in ("already", "ok"):
