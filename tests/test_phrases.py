@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from assistant.suggest import phrases
-from assistant.suggest.anchors import Names, anchor_ok, place, split_sentences
+from assistant.suggest.anchors import Names, anchor_ok, place, split_sentences, title_line
 from assistant.suggest.fit import anchor_fit, naming_words
 
 DEP = "To provide feedback and help shape the future of dependency management in Go, please send us bug reports."
@@ -34,6 +34,11 @@ def span(sentence: str, anchor: str) -> tuple[int, int]:
     ("They take place during our design meeting most weeks.", "design meeting", True),
     ("Since Rust 1.19.0, it has been possible to coerce closures.", "Rust 1.19", False),   # inside the version
     ("Since Rust 1.19.0, it has been possible to coerce closures.", "Rust 1.19.0", True),
+    ("If the build then packages that file using a tool like tar, the result differs.", "file using", False),
+    ("Better error handling in Go is coming.", "error handling", True),
+    ("The godoc.org site now redirects to pkg.go.dev for everyone.", "dev", False),     # cut out of a host
+    ("The new math/rand/v2 package has faster generators.", "v2", False),              # cut out of a path
+    ("Edit the go.mod file by hand.", "go.mod file", True),
 ])
 def test_whole_phrases(sentence: str, anchor: str, ok: bool) -> None:
     assert phrases.whole(sentence, *span(sentence, anchor)) is ok
@@ -67,6 +72,10 @@ def test_generic_and_taken_phrases_are_no_anchor() -> None:
 def test_headings_and_list_titles_are_not_sentences() -> None:
     text = "An Update on Go 2\nGo 1.21 includes new features to improve compatibility.\nCreating a new module"
     assert list(split_sentences(text)) == ["Go 1.21 includes new features to improve compatibility."]
+    steps = "Creating a new module.\nAdding a dependency.\nUpgrading dependencies.\nLet's create a new module."
+    assert list(split_sentences(steps)) == ["Let's create a new module."]     # a list of steps, then prose
+    assert list(split_sentences("Go 1.21 is out.\nHappy birthday, Go!")) == ["Go 1.21 is out."]
+    assert not title_line("The compiler now inlines more calls.")              # six words: a sentence
     assert place(text, [], Counter(), {"go": 1.0, "2": 2.0}) is None or \
         place(text, [], Counter(), {"go": 1.0, "2": 2.0}).sentence != "An Update on Go 2"   # type: ignore[union-attr]
 

@@ -20,7 +20,8 @@ def suggest(
     limit: Annotated[int, typer.Option(help="suggestions to show (per target with --all)")] = 10,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json")] = Format.table,
 ) -> None:
-    """Suggest internal links: source, target, anchor, sentence, score, reasons and PageRank gain."""
+    """Suggest internal links: source, target, anchor, sentence, confidence, score, reasons and PageRank gain
+    (--all keeps only suggestions with at least [suggest] min_confidence)."""
     if sum((to is not None, frm is not None, all_)) != 1:
         raise UserError("give exactly one of --to URL, --from URL or --all")
     if limit < 1:
@@ -49,6 +50,6 @@ def suggest(
     else:
         for r in rows:
             r["reasons"] = "; ".join(r["reasons"])
-        emit_table(rows, ["source_url", "target_url", "anchor", "score", "pagerank_gain", "reasons"],
+        emit_table(rows, ["source_url", "target_url", "anchor", "confidence", "score", "pagerank_gain", "reasons"],
                    title=f"{len(rows)} suggestions")
     engine.save()    # the indexes in the workspace's cache, for the next command (nothing when they came from it)

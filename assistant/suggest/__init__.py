@@ -8,6 +8,7 @@ Deterministic: no LLM, no randomness.
 from __future__ import annotations
 
 from assistant.suggest.load import SiteData, important_pages, load_site
-from assistant.suggest.scoring import Engine, Suggestion, suggest_all
+from assistant.suggest.model import Suggestion
+from assistant.suggest.scoring import Engine, suggest_all
 
 __all__ = ["Engine", "SiteData", "Suggestion", "important_pages", "load_site", "suggest_all"]

@@ -1,7 +1,8 @@
 """How likely a suggested link is one the site's authors would make: a calibrated 0-1 confidence. Pure.
 
 ``confidence`` is a logistic model over signals of the (source, target) pair that mean the same whichever way the
-engine was asked (``--to`` or ``--from``), so one link has one confidence:
+engine was asked (``--to`` or ``--from``); only relevance is scaled over the query's candidates, so one link's
+confidence may differ a little between the two:
 
 * ``relevance`` — the topical relevance the ranking uses (0-1, scaled over the query's candidates);
 * ``mention`` — the strongest unlinked mention of the target's phrases in the source (0-1);

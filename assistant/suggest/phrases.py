@@ -8,7 +8,8 @@ download), and an anchor needs only its two edges checked.
   no punctuation ("2) to (3"), no other function word, no lowercase verb except a closing gerund ("design
   meeting") that no object follows ("file using a tool" is a verb's); it neither starts nor ends with a
   function word or a verb ("the same size", "using Go").
-* At the edges: the phrase does not go on. It goes on across a hyphen or a possessive; into a number after it
+* At the edges: the phrase does not go on. It goes on across a hyphen, a possessive or punctuation with no space
+  around it ("dev" of "pkg.go.dev", "v2" of "math/rand/v2" are cut out of a name); into a number after it
   ("Go 1.5"); from one capitalised word to the next ("Content Delivery Network"); and into a noun-like word
   that the site writes together with the edge word on two or more pages ("dependency management": then
   "management in Go" is a fragment). An adjective, a number or a verb before the span only modifies it, and a
@@ -145,7 +146,8 @@ def whole(text: str, start: int, end: int, df: Collocation | None = None) -> boo
     if not idx or ws[idx[0]][0] != start or ws[idx[-1]][1] != end:
         return False                                   # cut inside a word ("Rust 1.19" of "1.19.0")
     first, last = idx[0], idx[-1]
-    if any(text[ws[k][1]:ws[k + 1][0]] not in _INNER for k in idx[:-1]):
+    if any(text[ws[k][1]:ws[k + 1][0]] not in _INNER and text[ws[k][1]:ws[k + 1][0]] not in _GLUED
+           for k in idx[:-1]):
         return False                                   # punctuation inside: "2) to (3", "Go, Rust"
     words = [ws[k][2] for k in idx]
     # "design meeting", "error handling"; not "file using (a tool)": a verb's -ing form before its object
@@ -156,12 +158,14 @@ def whole(text: str, start: int, end: int, df: Collocation | None = None) -> boo
         return False                                   # "the same size", "using Go", "now offers"
     possessive = {k for k in idx[1:] if ws[k][2] == "s" and text[ws[k - 1][1]:ws[k][0]] in ("'", "’")}
     if any(ws[k][2] in FUNCTION and ws[k][2] not in JOINERS and k not in possessive for k in idx) \
-            or any(_verbish(text, ws[k]) for k in idx[1:-1]):
+            or any(_verbish(text, ws[k]) and text[ws[k - 1][1]:ws[k][0]] not in _GLUED for k in idx[1:-1]):
         return False
     return not _attached(text, ws, first - 1, first, df, left=True) and \
         not _attached(text, ws, last + 1, last, df, left=False)
 
 
+# punctuation written between two words without a space glues them into one name: a host, a path, an identifier
+_GLUED = frozenset("./_:@+#")
 # words that open a verb's object: after "using", "the tool" is what is used
 OBJECT_STARTS = frozenset(_words("a an the this that these those its their our your my his her some any each every no"))
 
@@ -181,8 +185,8 @@ def _attached(text: str, ws: tuple[tuple[int, int, str], ...], k: int, edge: int
         return False
     a, b = (ws[k], ws[edge]) if left else (ws[edge], ws[k])
     gap = text[a[1]:b[0]]
-    if gap in ("-", "'", "’"):
-        return True                                    # a hyphenated compound or a possessive goes on
+    if gap in ("-", "'", "’") or gap in _GLUED:
+        return True                                    # a compound, a possessive, "pkg.go.dev", "math/rand/v2"
     if gap != " ":
         return False                                   # punctuation ends the phrase
     word = ws[k][2]

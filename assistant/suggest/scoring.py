@@ -45,7 +45,6 @@ import logging
 import math
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, partial
 from typing import Any
@@ -63,6 +62,7 @@ from assistant.suggest.confidence import NAMING_KINDS, chronology, confidence, p
 from assistant.suggest.fit import anchor_fit, naming_words
 from assistant.suggest.lexical import Lexical, doc_tokens
 from assistant.suggest.load import SiteData
+from assistant.suggest.model import Suggestion
 from assistant.suggest.traffic import query_placement, query_reason, traffic_reasons, with_traffic
 
 FROM_WEIGHTS = {"relevance": 0.40, "mention": 0.40, "neighbourhood": 0.10, "chronology": 0.10}
@@ -72,27 +72,6 @@ FULL_PENALTY = 0.5
 # (score, source, target, the reasons when worded, the pair's signals for the confidence)
 Scored = tuple[float, str, str, Callable[[], list[str]], dict[str, float]]
 FRESH_DAYS = 730.0
-
-
-@dataclass
-class Suggestion:
-    source_url: str
-    target_url: str
-    anchor: str
-    sentence: str
-    score: float
-    reasons: list[str] = field(default_factory=list)
-    pagerank_gain: float = 0.0
-    mentioned: bool = False          # the anchor is the target's own phrase, written unlinked in the source
-    anchor_fit: float = 0.0          # 0-1: the anchor phrase names the target (assistant.suggest.fit)
-    confidence: float = 0.0          # 0-1: how often such a link is one the site's authors made (confidence.py)
-    signals: dict[str, float] = field(default_factory=dict, repr=False)   # what the confidence is worked out from
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"source_url": self.source_url, "target_url": self.target_url, "anchor": self.anchor,
-                "sentence": self.sentence, "score": round(self.score, 4), "reasons": self.reasons,
-                "pagerank_gain": self.pagerank_gain, "mentioned": self.mentioned,
-                "anchor_fit": round(self.anchor_fit, 3), "confidence": round(self.confidence, 3)}
 
 
 def scaled(values: dict[str, float]) -> dict[str, float]:

@@ -1,0 +1,27 @@
+"""A link suggestion as the engine returns it (:mod:`assistant.suggest.scoring`) and every surface shows it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Suggestion:
+    source_url: str
+    target_url: str
+    anchor: str
+    sentence: str
+    score: float
+    reasons: list[str] = field(default_factory=list)
+    pagerank_gain: float = 0.0
+    mentioned: bool = False          # the anchor is the target's own phrase, written unlinked in the source
+    anchor_fit: float = 0.0          # 0-1: the anchor phrase names the target (assistant.suggest.fit)
+    confidence: float = 0.0          # 0-1: how often such a link is one the site's authors made (confidence.py)
+    signals: dict[str, float] = field(default_factory=dict, repr=False)   # what the confidence is worked out from
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"source_url": self.source_url, "target_url": self.target_url, "anchor": self.anchor,
+                "sentence": self.sentence, "score": round(self.score, 4), "reasons": self.reasons,
+                "pagerank_gain": self.pagerank_gain, "mentioned": self.mentioned,
+                "anchor_fit": round(self.anchor_fit, 3), "confidence": round(self.confidence, 3)}
