@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from assistant.apply.markup import BLOCK_TAGS, CODE, HEADING, RAW_HTML, Doc, label_key, scan_inline
+from assistant.apply.doc import CODE, HEADING, RAW_HTML, Doc, label_key
+from assistant.apply.markup import BLOCK_TAGS, scan_inline
 
 FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})(.*)$")
 ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|$)")

@@ -14,9 +14,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from assistant.apply.doc import Doc
 from assistant.apply.links import href_for, link_form, newline_of, same_page, wrap
 from assistant.apply.locate import Text, locate, read_doc
-from assistant.apply.markup import Doc
 from assistant.apply.sources import SourceFile, SourceMap
 
 LINK_TASKS = ("add-internal-link", "link-orphan", "refresh-old-content", "link-important-page")

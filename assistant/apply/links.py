@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from urllib.parse import urlsplit
 
-from assistant.apply.markup import Doc
+from assistant.apply.doc import Doc
 from assistant.apply.sources import REF_SHORTCODE, SourceFile, SourceMap, key_of
 
 

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from assistant.apply.blocks import read_markdown
+from assistant.apply.doc import BREAK, CODE, HEADING, LINK, RAW_HTML, Doc
 from assistant.apply.frontmatter import split
-from assistant.apply.markup import BREAK, CODE, HEADING, LINK, RAW_HTML, Doc, read_html
+from assistant.apply.markup import read_html
 
 SAME = {"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'",
         "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',

@@ -1,23 +1,21 @@
-"""What a reader sees of a page source, char by char, and where each char sits in the file. Pure.
+"""Inline text and HTML: what a reader sees of a page source, char by char, and where each char sits. Pure.
 
-:func:`read` turns a Markdown or HTML source into a :class:`Doc`: the visible characters (the text a site
-generator renders: markup, front matter, comments, link targets, images and template tags left out; escapes and
-HTML entities decoded), each with its offsets in the source and flags saying whether it sits in code, a link, a
-heading or raw HTML; the links (text range, target, where the target is written) and the pairs of markup that
-must stay balanced around an edit (emphasis, code spans, HTML tags). The Markdown reader follows what Python-
-Markdown, kramdown, goldmark and pulldown-cmark agree on; block rules live in :mod:`assistant.apply.blocks`.
+:class:`Inline` scans a paragraph (or an HTML document with :func:`read_html`) into a
+:class:`~assistant.apply.doc.Doc`: the visible characters (markup, comments, link targets, images and template
+tags left out; escapes and HTML entities decoded) with their source offsets and flags (code, link, heading, raw
+HTML), the links (text range, target, where the target is written) and the pairs of markup that must stay
+balanced around an edit (emphasis, code spans, HTML tags). The Markdown rules are those Python-Markdown,
+kramdown, goldmark and pulldown-cmark agree on; block rules live in :mod:`assistant.apply.blocks`.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from array import array
-from bisect import bisect_left
-from dataclasses import dataclass, field
 from typing import Any
 
-CODE, LINK, HEADING, RAW_HTML, BREAK = 1, 2, 4, 8, 16
+from assistant.apply.doc import CODE, HEADING, LINK, Doc, Link, Pair, label_key
+
 PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s+[^\s=>/]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+))?)*)\s*(/?)>")
@@ -38,74 +36,6 @@ BLOCK_TAGS = frozenset({
     "iframe", "li", "main", "nav", "ol", "p", "pre", "section", "table", "tbody", "td", "tfoot", "th", "thead",
     "tr", "ul", "video", "audio", "canvas", "center", "summary", "br", "caption", "colgroup", "legend", "menu",
     "noscript", "script", "style", "template", "math", "svg", "object", "head", "title"})
-
-
-@dataclass
-class Link:
-    """A link in the source: its visible text ``[first, last)``, its target, where that target is written
-    (``href_span``, source offsets) and the whole link's source range."""
-
-    first: int
-    last: int
-    href: str
-    href_span: tuple[int, int]
-    span: tuple[int, int]
-    reference: bool = False
-
-
-@dataclass
-class Pair:
-    """Markup that opens and closes (source ranges): an edit must hold both or neither."""
-
-    open: tuple[int, int]
-    close: tuple[int, int]
-    kind: str
-
-
-@dataclass
-class Doc:
-    source: str
-    kind: str                                         # markdown | html
-    meta: dict[str, Any] = field(default_factory=dict)
-    body_start: int = 0
-    chars: list[str] = field(default_factory=list)
-    starts: array[int] = field(default_factory=lambda: array("q"))
-    ends: array[int] = field(default_factory=lambda: array("q"))
-    flags: array[int] = field(default_factory=lambda: array("b"))
-    links: list[Link] = field(default_factory=list)
-    pairs: list[Pair] = field(default_factory=list)
-    refs: dict[str, tuple[str, int, int]] = field(default_factory=dict)   # label -> (url, url start, url end)
-    footnotes: dict[str, int] = field(default_factory=dict)  # label -> number (order of definition)
-    ref_links: int = 0                                 # links written [text][label] / [label]
-    inline_links: int = 0                              # links written [text](url)
-
-    def add(self, ch: str, start: int, end: int, flags: int) -> None:
-        self.chars.append(ch)
-        self.starts.append(start)
-        self.ends.append(end)
-        self.flags.append(flags)
-
-    def brk(self, at: int) -> None:
-        """A block boundary: a space no edit may cross."""
-        if self.chars and self.flags[-1] & BREAK:
-            return
-        self.add("\n", at, at, BREAK)
-
-    def visible_between(self, start: int, end: int) -> bool:
-        """Whether a visible, non-space character starts within source offsets ``[start, end)``."""
-        i = bisect_left(self.starts, start)
-        while i < len(self.starts) and self.starts[i] < end:
-            if not self.chars[i].isspace():
-                return True
-            i += 1
-        return False
-
-    def line_of(self, offset: int) -> int:
-        return self.source.count("\n", 0, offset) + 1
-
-
-def label_key(label: str) -> str:
-    return " ".join(label.split()).casefold()
 
 
 class Inline:
