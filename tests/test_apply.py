@@ -177,6 +177,22 @@ def test_html_sources_get_an_a_tag_outside_code_links_and_attributes(tmp_path: P
     assert text.replace('<a href="/b/">memory safety</a>', "memory safety") == page
 
 
+def test_relative_links_in_html_pages_broken_links_and_unreadable_files(tmp_path: Path) -> None:
+    files = {"docs/guide/install.html": '<p>See <a href="../ref/api.html">the API</a>. Read the release notes.</p>\n',
+             "docs/ref/api.html": "<p>API</p>\n", "news/notes.html": "<p>Notes</p>\n"}
+    broken = {"id": "t-b", "priority": 2, "type": "fix-broken-link", "pages": [SITE + "/gone/"],
+              "evidence": {"target": SITE + "/gone/", "sources": [SITE + "/docs/guide/install.html"], "links": 1}}
+    src, plan = make(tmp_path, files, [
+        task("/docs/guide/install.html", "/news/notes.html", "release notes", "Read the release notes.", "t-r"),
+        task("/latin/", "/news/notes.html", "notes", "Some notes.", "t-l", priority=3), broken])
+    (src / "latin.html").write_bytes("<p>Some notes, caf\xe9.</p>".encode("latin-1"))
+    result = statuses(apply_json(plan, src, "--write"))
+    assert result == {"t-r": ("applied", ""), "t-b": ("skipped", "no replacement URL: for a human"),
+                      "t-l": ("skipped", "latin.html is not UTF-8")}
+    text = (src / "docs/guide/install.html").read_text()
+    assert 'Read the <a href="../../news/notes.html">release notes</a>.' in text
+
+
 def test_write_refuses_a_file_edited_after_the_diff(tmp_path: Path) -> None:
     src, plan = make(tmp_path, {"a.md": "Linking is fun.\n", "b.md": "B.\n"},
                      [task("/a/", "/b/", "Linking", "Linking is fun.")])

@@ -134,14 +134,15 @@ class Planner:
             out.reason = read
             return out
         doc, text = read
+        page = urlsplit(ev["source"]).path or "/"
         place = locate(text, ev["sentence"], ev["anchor"],
-                       lambda href: same_page(self.smap.page_of_href(href, f.page, f), ev["target"]))
+                       lambda href: same_page(self.smap.page_of_href(href, page, f), ev["target"]))
         out.line = place.line
         if place.status != "ok":
             out.status = "already-applied" if place.status == "already" else "skipped"
             out.reason = place.reason
             return out
-        href = href_for(link_form(doc, self.smap, f), ev["target"], self.smap, f)
+        href = href_for(link_form(doc, self.smap, f, page), ev["target"], self.smap, f, page)
         defined = self.defined.setdefault(f.rel, {})
         replacement, definition = wrap(doc, place.span, href, place.html, ev["anchor"], defined)
         other = self.claim(f, Edit(place.span[0], place.span[1], replacement, task["id"]))
@@ -177,14 +178,15 @@ class Planner:
                 out.reason = read
                 continue
             doc, _ = read
+            page = urlsplit(source).path or "/"
             hits = [x for x in doc.links if x.href_span[0] >= 0
-                    and same_page(self.smap.page_of_href(x.href, f.page, f), old)]
+                    and same_page(self.smap.page_of_href(x.href, page, f), old)]
             if not hits:
-                finals = [x for x in doc.links if same_page(self.smap.page_of_href(x.href, f.page, f), final)]
+                finals = [x for x in doc.links if same_page(self.smap.page_of_href(x.href, page, f), final)]
                 out.status = "already-applied" if finals else "skipped"
                 out.reason = "" if finals else "no link to the old target in the source"
                 continue
-            href = href_for(link_form(doc, self.smap, f), final, self.smap, f)
+            href = href_for(link_form(doc, self.smap, f, page), final, self.smap, f, page)
             clash = None
             for x in {x.href_span: x for x in hits}.values():
                 clash = clash or self.claim(f, Edit(x.href_span[0], x.href_span[1], href, task["id"]))

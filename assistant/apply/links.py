@@ -32,17 +32,19 @@ def form_of(href: str) -> str:
     return "root" if href.startswith("/") else "relative"
 
 
-def link_form(doc: Doc, smap: SourceMap, f: SourceFile) -> str:
-    """The URL form most of the file's links to the site's pages use ("root" when it has none)."""
+def link_form(doc: Doc, smap: SourceMap, f: SourceFile, page: str) -> str:
+    """The URL form most of the file's links to the site's pages use ("root" when it has none); ``page`` is the
+    URL path the file is served at."""
     forms: Counter[str] = Counter()
     for link in doc.links:
-        if link.href and smap.page_of_href(link.href, f.page, f) is not None:
+        if link.href and smap.page_of_href(link.href, page, f) is not None:
             forms[form_of(link.href)] += 1
     return forms.most_common(1)[0][0] if forms else "root"
 
 
-def href_for(form: str, target_url: str, smap: SourceMap, source: SourceFile) -> str:
-    """The target written in ``form`` from ``source`` (root-relative when the form needs a file we lack)."""
+def href_for(form: str, target_url: str, smap: SourceMap, source: SourceFile, page: str) -> str:
+    """The target written in ``form`` from ``source``, served at the URL path ``page`` (root-relative when the
+    form needs a file we lack)."""
     parts = urlsplit(target_url)
     path = parts.path or "/"
     target = smap.find(target_url).file if form in ("zola", "hugo-ref", "file") else None
@@ -55,7 +57,7 @@ def href_for(form: str, target_url: str, smap: SourceMap, source: SourceFile) ->
     if form.startswith("absolute:"):
         return form.split(":", 1)[1] + path
     if form == "relative":
-        here = source.page if source.page.endswith("/") else source.page + "/"
+        here = page if page.endswith("/") else posixpath.dirname(page) + "/"
         rel = posixpath.relpath(path, here)
         return rel + ("/" if path.endswith("/") and not rel.endswith("/") else "")
     return path + (f"?{parts.query}" if parts.query else "")

@@ -194,8 +194,8 @@ class SourceMap:
         return Lookup(next(f for s, f in found if s == best))
 
     def page_of_href(self, href: str, page: str, f: SourceFile | None) -> str | None:
-        """The path key of the page a link written in ``f`` (rendered at ``page``) points to; None when it points
-        off the site or to no page we know (absolute links count as ours when their path is a page's)."""
+        """The path key of the page a link written in ``f`` (served at the URL path ``page``) points to; None when
+        it points off the site or to no page we know (absolute links count when their host is the site's)."""
         href = href.strip()
         ref = REF_SHORTCODE.search(href)
         if ref or href.startswith("@/") or (href.split("#")[0].endswith(MARKDOWN_SUFFIXES) and "://" not in href):
@@ -210,7 +210,7 @@ class SourceMap:
             return None
         if parts.scheme:
             return key_of(parts.path) if parts.netloc.lower() in self.hosts else None
-        return key_of(urljoin(page if page.endswith("/") else page + "/", parts.path)) if parts.path else None
+        return key_of(urljoin(page, parts.path)) if parts.path else None
 
 
 def candidates(target: str, f: SourceFile | None, content: Path, root: Path) -> list[str]:
