@@ -193,6 +193,32 @@ def test_relative_links_in_html_pages_broken_links_and_unreadable_files(tmp_path
     assert 'Read the <a href="../../news/notes.html">release notes</a>.' in text
 
 
+def test_source_map_follows_each_generators_conventions(tmp_path: Path) -> None:
+    files = {
+        "hugo/hugo.toml": '[permalinks]\nposts = "/:year/:month/:slug/"\n',
+        "hugo/content/posts/my-post.md": '+++\ntitle = "My Post"\ndate = 2021-03-04T10:00:00Z\n+++\nHi.\n',
+        "hugo/content/posts/other.md": "---\ntitle: Other\ndate: 2022-05-06\nslug: second\n---\nHi.\n",
+        "hugo/content/docs/bundle/index.md": "---\ntitle: Bundle\naliases: [/old-bundle/]\n---\nHi.\n",
+        "zola/content/blog/2020-01-02-launch.md": "+++\ntitle = \"Launch\"\n+++\nHi.\n",
+        "zola/content/blog/_index.md": "+++\ntitle = \"Blog\"\n+++\n",
+        "jekyll/_config.yml": "title: x\npermalink: /blog/:year/:title/\n",
+        "jekyll/_posts/2019-07-08-Hello-World.markdown": "---\ntitle: Hello\n---\nHi.\n",
+        "jekyll/about.md": "---\npermalink: /about-us/\n---\nHi.\n",
+        "docusaurus/docs/intro.md": "---\nslug: /start\n---\nHi.\n",
+    }
+    src, _ = make(tmp_path, files, [])
+    cases = {"hugo": {"/2021/03/my-post/": "content/posts/my-post.md", "/2022/05/second/": "content/posts/other.md",
+                      "/docs/bundle/": "content/docs/bundle/index.md", "/old-bundle/": "content/docs/bundle/index.md"},
+             "zola": {"/blog/launch/": "content/blog/2020-01-02-launch.md", "/blog/": "content/blog/_index.md"},
+             "jekyll": {"/blog/2019/Hello-World/": "_posts/2019-07-08-Hello-World.markdown",
+                        "/about-us/": "about.md"},
+             "docusaurus": {"/start": "docs/intro.md", "/docs/intro/": "docs/intro.md"}}
+    for site, expected in cases.items():
+        smap = SourceMap(src / site)
+        found = {url: (hit.file.rel if hit.file else hit.reason) for url in expected if (hit := smap.find(url))}
+        assert found == expected, site
+
+
 def test_write_refuses_a_file_edited_after_the_diff(tmp_path: Path) -> None:
     src, plan = make(tmp_path, {"a.md": "Linking is fun.\n", "b.md": "B.\n"},
                      [task("/a/", "/b/", "Linking", "Linking is fun.")])

@@ -18,6 +18,7 @@ claim at the same strength is ambiguous.
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -81,6 +82,7 @@ class SourceMap:
         self.by_key: dict[str, list[tuple[int, SourceFile]]] = {}
         self.by_rel: dict[str, SourceFile] = {}
         self.jekyll_permalink = jekyll_config(root)
+        self.hugo_permalinks = hugo_config(root)
         self.absolute: list[tuple[str, str]] = []
         for path in sorted(root.rglob("*")):
             rel = path.relative_to(root)
@@ -120,6 +122,9 @@ class SourceMap:
         slug = text_of(meta.get("slug")).strip()
         if slug.startswith("/"):
             out.append((2, slug))
+        section = f.content_rel.split("/")[0] if "/" in f.content_rel else ""
+        if section in self.hugo_permalinks and stem.lower() != "_index":
+            out.append((2, self.expand(self.hugo_permalinks[section], f, None, hugo=True)))
         if post:
             dates = {post.groups()[:3]}
             if (written := DATE.match(text_of(meta.get("date")))) is not None:
@@ -143,8 +148,8 @@ class SourceMap:
         return out
 
     def expand(self, pattern: str, f: SourceFile, post: re.Match[str] | None,
-               when: tuple[str, ...] | None = None, categories: bool = True) -> str:
-        """A Jekyll permalink pattern (``/:year/:month/:day/:title/``) for ``f``."""
+               when: tuple[str, ...] | None = None, categories: bool = True, hugo: bool = False) -> str:
+        """A Jekyll (or, with ``hugo``, a Hugo) permalink pattern such as ``/:year/:month/:day/:title/`` for ``f``."""
         meta = f.meta
         pattern = JEKYLL_STYLES.get(pattern, pattern)
         date = DATE.match(text_of(meta.get("date")))
@@ -156,6 +161,11 @@ class SourceMap:
                   "title": jekyll_slug(title), "slug": jekyll_slug(title).lower(), "output_ext": ".html",
                   "categories": "/".join(c.lower().replace(" ", "-") for c in cats) if categories else "",
                   "y_day": ""}
+        if hugo:
+            stem = f.path.stem if f.path.stem.lower() != "index" else f.path.parent.name
+            named = text_of(meta.get("slug")) or stem
+            values.update(title=urlize(text_of(meta.get("title")) or stem), slug=named, filename=stem,
+                          slugorfilename=named, contentbasename=stem, section=f.content_rel.split("/")[0])
         out = re.sub(r":([a-z_]+)", lambda m: values.get(m.group(1), m.group(0)), pattern)
         return re.sub(r"/{2,}", "/", out)
 
@@ -247,6 +257,27 @@ def parse_map(text: str) -> tuple[re.Pattern[str], str]:
     regex = "".join(f"(?P<{p[1:-1]}>[^/]+)" if p.startswith("{") else re.escape(p)
                     for p in re.split(r"(\{\w+\})", key_of(url)) if p)
     return re.compile(regex + "/?"), file
+
+
+def urlize(title: str) -> str:
+    """Hugo's ``urlize`` of a title: lower case, spaces as hyphens, no punctuation."""
+    return re.sub(r"[^\w\-.~]+", "", re.sub(r"\s+", "-", title.strip().lower()))
+
+
+def hugo_config(root: Path) -> dict[str, str]:
+    """``[permalinks]`` of a Hugo config (``hugo.toml`` or ``config.toml`` beside or above the folder): section ->
+    pattern (the ``page`` kind of Hugo's newer nested form)."""
+    for folder in (root, root.parent):
+        for name in ("hugo.toml", "config.toml", "config/_default/hugo.toml", "config/_default/config.toml"):
+            cfg = folder / name
+            if cfg.is_file():
+                try:
+                    table = tomllib.loads(cfg.read_text(encoding="utf-8")).get("permalinks") or {}
+                except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+                    return {}
+                page = table["page"] if isinstance(table.get("page"), dict) else table
+                return {str(k): str(v) for k, v in page.items() if isinstance(v, str)}
+    return {}
 
 
 def jekyll_config(root: Path) -> str:
