@@ -188,9 +188,13 @@ def _source_sentences(ws: Path, url: str) -> str:
 
 def test_engines_use_traffic(ws: Path, site: tuple[Path, str], tmp_path: Path) -> None:
     base = site[1]
+    before = cli_json("--workspace", str(ws), "suggest", "--to", "/" + TARGET)    # fills the suggest cache
+    assert not any(" is a query " in r for s in before for r in s["reasons"])
+    assert (ws / "cache").is_dir()
     cli_json("--workspace", str(ws), "traffic", "import", *map(str, exports(tmp_path, base).values()))
 
-    # suggest: a query of the target found in a source sentence is that suggestion's anchor, verbatim
+    # suggest (cached indexes, fresh traffic): a query of the target found in a source sentence is that
+    # suggestion's anchor, verbatim
     got = cli_json("--workspace", str(ws), "suggest", "--to", "/" + TARGET)
     by_source = {s["source_url"]: s for s in got}
     timeouts = by_source[base + TIMEOUTS]
@@ -322,3 +326,14 @@ def test_traffic_questions_are_routed_and_answered(ws: Path, site: tuple[Path, s
         _, answer = fake.wait("chat.postMessage", 2, channel="CTRAFFIC")
         assert {base + "blog/appengine/", base + "blog/appengine-ga/", base + STRIKING} <= cited(answer)
         assert "position 9.4, 1,500 impressions" in texts(answer)
+
+
+def test_import_before_ingest_is_kept(tmp_path: Path) -> None:
+    from tests.conftest import db_rows
+
+    empty = tmp_path / "empty-ws"
+    ga4 = ga4_csv(tmp_path / "ga4.csv", [("/blog/context/", 30, 20)])
+    got = cli_json("--workspace", str(empty), "traffic", "import", str(ga4))[0]
+    assert got["warnings"][0].startswith("the workspace has no pages yet: the rows are kept")
+    assert got["parts"][0]["unknown"] == 1
+    assert [tuple(r) for r in db_rows(empty, "SELECT url, views FROM traffic")] == [("/blog/context/", 30.0)]

@@ -165,6 +165,9 @@ def import_(
         for file, sha, exports in parsed:
             parts = import_exports(db, exports, file=file.name, sha256=sha)
             warnings = [w for ex in exports for w in ex.warnings]
+            if not db.counts()["html_pages"]:
+                warnings.insert(0, "the workspace has no pages yet: the rows are kept and matched to pages once "
+                                   "`assistant ingest` has run")
             summaries.append({"file": str(file), "sha256": sha, "parts": [p.as_dict() for p in parts],
                               "warnings": warnings[:MAX_WARNINGS], "warnings_total": len(warnings)})
     if fmt is Format.json:
