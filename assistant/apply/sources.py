@@ -40,11 +40,10 @@ REF_SHORTCODE = re.compile(r"""\{\{[<%]\s*(?:rel)?ref\s+"?([^"\s>%]+)"?\s*[>%]\}
 
 
 def key_of(path: str) -> str:
-    """A URL path as compared: decoded, no trailing slash, ``index.html`` or ``.html``."""
+    """A URL path as compared: decoded, no trailing slash, ``index.html``, ``.html`` or ``.md``."""
     path = unquote(path.split("#")[0].split("?")[0])
-    path = "/" + path.lstrip("/")
-    path = re.sub(r"/index\.html?$", "/", path)
-    path = re.sub(r"\.html?$", "", path)
+    path = "/" + path.strip("/")
+    path = re.sub(r"(/index)?\.(html?|md|markdown)$", "", path)
     return path.rstrip("/") or "/"
 
 
