@@ -174,7 +174,8 @@ def test_many_link_fixes_on_one_page_are_one_task() -> None:
     assert len(group_by_page([broken(i) for i in range(9)])) == 9           # a few stay tasks of their own
 
 
-def test_format_json_prints_the_plan(go_ws: tuple[Path, dict[str, Any]]) -> None:
+def test_format_json_prints_the_plan(go_ws: tuple[Path, dict[str, Any]], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSISTANT_SUGGEST__MIN_CONFIDENCE", "0")      # see written(): every link to the focus page
     result = cli("--workspace", str(go_ws[0]), "plan", "--to", FOCUS[0], "--format", "json", "--top", "5")
     assert result.exit_code == 0, result.output
     plan = json.loads(result.stdout)
@@ -341,6 +342,7 @@ def test_llm_summary_through_an_openai_endpoint(go_ws: tuple[Path, dict[str, Any
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     monkeypatch.setenv("ASSISTANT_LLM__PROVIDER", "openai")
     monkeypatch.setenv("ASSISTANT_LLM__BASE_URL", f"http://127.0.0.1:{httpd.server_address[1]}/v1")
+    monkeypatch.setenv("ASSISTANT_SUGGEST__MIN_CONFIDENCE", "0")      # see written(): every link to the focus page
     try:
         args = ("--workspace", str(go_ws[0]), "plan", "--to", FOCUS[0], "--top", "5", "--llm-summary")
         FakeOpenAI.reply = "cite"
