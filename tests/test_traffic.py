@@ -337,3 +337,18 @@ def test_import_before_ingest_is_kept(tmp_path: Path) -> None:
     assert got["warnings"][0].startswith("the workspace has no pages yet: the rows are kept")
     assert got["parts"][0]["unknown"] == 1
     assert [tuple(r) for r in db_rows(empty, "SELECT url, views FROM traffic")] == [("/blog/context/", 30.0)]
+
+
+def test_zip_members_that_cannot_be_read_are_named(tmp_path: Path) -> None:
+    path = gsc_zip(tmp_path / "p.zip", [("https://e.com/a/", 1, 10, 3.0)], [("q", 1, 10, 3.0)])
+    with zipfile.ZipFile(path, "a") as z:
+        z.writestr("Appearance by country.csv", "Land,Wert\nX,1\n")
+    parts = read_export("p.zip", path.read_bytes())
+    assert [p.layout for p in parts] == ["gsc-queries", "gsc-pages"]
+    assert any(w.startswith("p.zip:Appearance by country.csv: no known traffic export layout") and
+               w.endswith("; not imported") for w in parts[0].warnings)
+    xlsx = tmp_path / "Performance.xlsx"
+    with zipfile.ZipFile(xlsx, "w") as z:
+        z.writestr("xl/workbook.xml", "<workbook/>")
+    with pytest.raises(ExportError, match=r"^Performance.xlsx: an Excel workbook, not a CSV"):
+        read_export(xlsx.name, xlsx.read_bytes())

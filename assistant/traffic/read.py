@@ -75,8 +75,12 @@ def _zip(name: str, data: bytes, mapping: str | None) -> list[Export]:
         members = [m for m in archive.infolist() if not m.is_dir()]
     except (zipfile.BadZipFile, OSError) as exc:
         raise ExportError(f"{name}: not a readable zip file ({exc})") from None
+    if any(m.filename in ("xl/workbook.xml", "word/document.xml") for m in members):
+        raise ExportError(f"{name}: an Excel workbook, not a CSV: download the report as CSV (Search Console: "
+                          "Export → Download CSV) or save the sheet as CSV")
     parts: list[Export] = []
     unused: list[str] = []
+    unread: list[str] = []
     for member in members:
         base = member.filename.rsplit("/", 1)[-1]
         if not base.lower().endswith((".csv", ".tsv", ".txt")):
@@ -87,14 +91,16 @@ def _zip(name: str, data: bytes, mapping: str | None) -> list[Export]:
             continue
         try:
             parts.append(csv_export(f"{name}:{base}", archive.read(member), mapping))
-        except (ReadError, FormatError) as exc:
-            raise ExportError(f"{name}:{base}: {exc}") from None
+        except (ReadError, FormatError) as exc:       # one member the zip should not stop: named, not imported
+            unread.append(f"{name}:{base}: {exc}")
         except (zipfile.BadZipFile, OSError, RuntimeError) as exc:
-            raise ExportError(f"{name}:{base}: cannot be unpacked ({exc})") from None
+            unread.append(f"{name}:{base}: cannot be unpacked ({exc})")
     data_parts = [p for p in parts if p.dataset]
     if not data_parts:
         raise ExportError(f"{name}: the zip holds no Pages.csv or Queries.csv "
-                          f"(members: {', '.join(m.filename for m in members) or 'none'})")
+                          f"(members: {', '.join(m.filename for m in members) or 'none'})"
+                          + (f"; {unread[0]}" if unread else ""))
+    data_parts[0].warnings.extend(f"{u}; not imported" for u in unread)
     dates = next((p.period for p in parts if p.layout == "gsc-dates" and p.period), None)
     period = dates or next((p.period for p in parts if p.layout == "gsc-filters" and p.period), None)
     for p in data_parts:
