@@ -33,13 +33,26 @@ def form_of(href: str) -> str:
 
 
 def link_form(doc: Doc, smap: SourceMap, f: SourceFile, page: str) -> str:
-    """The URL form most of the file's links to the site's pages use ("root" when it has none); ``page`` is the
-    URL path the file is served at."""
+    """The URL form most of the file's links to the site's pages use; for a file without such links, the form most
+    of the site's sources use; ``page`` is the URL path the file is served at."""
     forms: Counter[str] = Counter()
     for link in doc.links:
         if link.href and smap.page_of_href(link.href, page, f) is not None:
             forms[form_of(link.href)] += 1
-    return forms.most_common(1)[0][0] if forms else "root"
+    return forms.most_common(1)[0][0] if forms else site_form(smap)
+
+
+def site_form(smap: SourceMap) -> str:
+    """The form of most links to known pages across the sources ("root" when none; relative links, which need
+    their page to resolve, are not counted)."""
+    if smap.default_form is None:
+        forms: Counter[str] = Counter()
+        for href in smap.hrefs:
+            kind = form_of(href)
+            if kind != "relative" and (key := smap.page_of_href(href, "/", None)) is not None and key in smap.by_key:
+                forms[kind] += 1
+        smap.default_form = forms.most_common(1)[0][0] if forms else "root"
+    return smap.default_form
 
 
 def href_for(form: str, target_url: str, smap: SourceMap, source: SourceFile, page: str) -> str:

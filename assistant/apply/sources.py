@@ -36,6 +36,7 @@ JEKYLL_STYLES = {"date": "/:categories/:year/:month/:day/:title:output_ext",
                  "pretty": "/:categories/:year/:month/:day/:title/",
                  "ordinal": "/:categories/:year/:y_day/:title:output_ext", "none": "/:categories/:title:output_ext"}
 ABSOLUTE = re.compile(r"https?://([A-Za-z0-9.:-]+)(/[^\s)\"'<>#?\]]*)")
+HREFS = re.compile(r"""\]\(\s*<?([^)\s>]+|\{\{[<%][^)]*?[>%]\}\})|\bhref\s*=\s*["']([^"']+)["']""")
 REF_SHORTCODE = re.compile(r"""\{\{[<%]\s*(?:rel)?ref\s+"?([^"\s>%]+)"?\s*[>%]\}\}""")
 
 
@@ -83,6 +84,8 @@ class SourceMap:
         self.jekyll_permalink = jekyll_config(root)
         self.hugo_permalinks = hugo_config(root)
         self.absolute: list[tuple[str, str]] = []
+        self.hrefs: list[str] = []                    # every link target written in the sources (raw)
+        self.default_form: str | None = None          # see assistant.apply.links.site_form
         for path in sorted(root.rglob("*")):
             rel = path.relative_to(root)
             if not path.name.lower().endswith(SUFFIXES) or not path.is_file() or any(
@@ -98,6 +101,7 @@ class SourceMap:
             return
         meta, _ = split(text)
         self.absolute.extend(ABSOLUTE.findall(text))
+        self.hrefs.extend(a or b for a, b in HREFS.findall(text))
         content_rel = path.relative_to(self.content).as_posix() if path.is_relative_to(self.content) else ""
         f = SourceFile(path, path.relative_to(self.root).as_posix(), content_rel, meta)
         f.keys = sorted({(s, key_of(k)) for s, k in self.urls(f) if k})
