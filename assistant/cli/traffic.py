@@ -96,17 +96,22 @@ def _num(value: float | None) -> str:
     return "" if value is None else number(value)
 
 
+def _pos(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}"
+
+
 def _print_site(r: dict[str, Any]) -> None:
     from rich.markup import escape
 
     rows = [{"url": escape(p["url"]), "clicks": _num(p["clicks"]), "impressions": _num(p["impressions"]),
-             "position": _num(p["position"]), "views": _num(p["views"]), "queries": p["queries"],
+             "position": _pos(p["position"]), "views": _num(p["views"]), "queries": p["queries"],
              "near page one": "yes" if p["striking_distance"] else ""} for p in r["pages"]]
     emit_table(rows, ["url", "clicks", "impressions", "position", "views", "queries", "near page one"],
                title=f"traffic of {r['pages_total']} pages, {r['period']}")
     out = stdout()
     if r["striking_distance"]:
-        out.print(f"[bold]{len(r['striking_distance'])} pages at positions 4-20 with 100+ impressions[/] "
+        n = len(r["striking_distance"])
+        out.print(f"[bold]{n} page{'s' if n != 1 else ''} at positions 4-20 with 100+ impressions[/] "
                   "(`assistant suggest --to URL` finds links for them)", highlight=False)
     if r["unknown_urls"]:
         out.print(f"[cyan]{r['unknown_urls']} URLs in the exports are no page of the workspace, e.g.[/] "
@@ -119,12 +124,12 @@ def _print_page(p: dict[str, Any]) -> None:
     out = stdout()
     numbers = ", ".join(f"{_num(p.get(k))} {k}" for k in ("clicks", "impressions", "views", "sessions")
                         if p.get(k) is not None)
-    where = f", average position {_num(p['position'])}" if p.get("position") is not None else ""
+    where = f", average position {_pos(p['position'])}" if p.get("position") is not None else ""
     out.print(f"[bold]{escape(p['url'])}[/]: {numbers or 'no traffic in the exports'}{where} ({p['period']})"
               + (" — near page one" if p["striking_distance"] else ""), highlight=False)
     if p["queries"]:
         emit_table([{"query": escape(q["query"]), "clicks": _num(q["clicks"]), "impressions": _num(q["impressions"]),
-                     "position": _num(q["position"])} for q in p["queries"]],
+                     "position": _pos(q["position"])} for q in p["queries"]],
                    ["query", "clicks", "impressions", "position"],
                    title=f"{p['queries_total']} queries it is shown for")
 
@@ -181,7 +186,8 @@ def _print_import(s: dict[str, Any]) -> None:
     from rich.markup import escape
 
     rows = [{"part": escape(p["part"]), "format": p["label"], "period": " to ".join(p["period"] or ["unknown"]),
-             "rows": p["rows"], "imported": p["imported"], "skipped": p["skipped"], "pages": p["pages"],
+             "rows": p["rows"], "imported": p["imported"], "skipped": p["skipped"],
+             "pages": "" if p["dataset"] == "queries" else p["pages"],
              "unknown URLs": p["unknown"], "status": p["status"]} for p in s["parts"]]
     emit_table(rows, ["part", "format", "period", "rows", "imported", "skipped", "pages", "unknown URLs", "status"],
                title=f"traffic import of {escape(s['file'])}")
