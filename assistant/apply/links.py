@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 from assistant.apply.doc import Doc
 from assistant.apply.sources import REF_SHORTCODE, SourceFile, SourceMap, key_of
 
+SITE_FORM_MIN = 3
+
 
 def form_of(href: str) -> str:
     href = href.strip()
@@ -43,15 +45,16 @@ def link_form(doc: Doc, smap: SourceMap, f: SourceFile, page: str) -> str:
 
 
 def site_form(smap: SourceMap) -> str:
-    """The form of most links to known pages across the sources ("root" when none; relative links, which need
-    their page to resolve, are not counted)."""
+    """The form of most links to known pages across the sources ("root" unless :data:`SITE_FORM_MIN` links use it;
+    relative links, which need their page to resolve, are not counted)."""
     if smap.default_form is None:
         forms: Counter[str] = Counter()
         for href in smap.hrefs:
             kind = form_of(href)
             if kind != "relative" and (key := smap.page_of_href(href, "/", None)) is not None and key in smap.by_key:
                 forms[kind] += 1
-        smap.default_form = forms.most_common(1)[0][0] if forms else "root"
+        best = forms.most_common(1)
+        smap.default_form = best[0][0] if best and best[0][1] >= SITE_FORM_MIN else "root"
     return smap.default_form
 
 
