@@ -281,6 +281,9 @@ def test_query_anchor_and_plan_wording() -> None:
     placed = query_placement(text, "A title", queries, Counter(), Names())
     assert placed is not None and (placed.anchor, placed.kind) == ("Composition Root", "query")
     assert placed.anchor in placed.sentence
+    # a query on nearly every page of the site names the site, not the target
+    assert query_placement(text, "A title", queries, Counter(), Names(), lambda key: 0.05) is None
+    assert query_placement(text, "A title", queries, Counter(), Names(), lambda key: 0.8) == placed
     # already most of the target's anchors: no exact-match overuse
     assert query_placement(text, "A title", queries, Counter({"composition root": 3, "wiring": 1}), Names()) is None
     assert query_placement("A title\nNo such words here, only prose about other things.\n", "A title", queries,

@@ -194,7 +194,8 @@ class Engine:
         page = self.data.pages[source]
         used = self.data.anchors.get(target, Counter())
         names = Names(partial(self.taken, target), self.cand.df, " ".join(tokens(self.data.pages[target].title)))
-        placed = (query_placement(page.text, page.title, self.data.traffic.queries.get(target, []), used, names)
+        placed = (query_placement(page.text, page.title, self.data.traffic.queries.get(target, []), used, names,
+                                  self.cand.specificity)
                   or place(page.text, mentions, used, self.weights_for(target), page.title, names))
         if placed is None:
             return None

@@ -17,18 +17,20 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from assistant.rules.data import is_generic, norm_anchor
 from assistant.suggest import phrases
 from assistant.suggest.anchors import REPEAT_PENALTY, Names, Placement, is_taken, source_sentences
-from assistant.suggest.candidates import MAX_ANCHOR_WORDS
+from assistant.suggest.candidates import MAX_ANCHOR_WORDS, tokens
 from assistant.text import clip
 from assistant.traffic.model import QueryStats, Traffic, number
 
 TRAFFIC_SHARE = 0.5          # of a source's authority, when the site has traffic
 OVERUSE = 0.5                # a query that is already this share of the target's anchors is not used again
 QUERIES = 20                 # the target's most seen queries tried
+MIN_SPECIFICITY = 0.1        # a query less specific than this is on nearly every page of the site
 
 
 def with_traffic(authority: dict[str, float], sources: list[str], traffic: Traffic) -> dict[str, float]:
@@ -59,15 +61,17 @@ def _share(query: str, existing: Counter[str]) -> float:
     return sum(n for a, n in existing.items() if norm_anchor(a) == key) / total if total else 0.0
 
 
-def query_placement(text: str, title: str, queries: list[QueryStats], existing: Counter[str],
-                    names: Names) -> Placement | None:
+def query_placement(text: str, title: str, queries: list[QueryStats], existing: Counter[str], names: Names,
+                    specificity: Callable[[str], float] | None = None) -> Placement | None:
     """The anchor and sentence of the best of the target's ``queries`` found verbatim in a prose sentence of the
-    source (``text`` with its ``title``); None when none is."""
+    source (``text`` with its ``title``); None when none is. ``specificity(key)`` (1: on one page of the site, 0:
+    on all): a query on nearly every page ("rust" on a Rust blog) names the site, not the target."""
     ranked = sorted(((q, _share(q.query, existing)) for q in queries[:QUERIES]),
                     key=lambda x: (-(x[0].impressions * (1 - REPEAT_PENALTY * x[1])), x[0].query))
     usable = [q for q, share in ranked if share <= OVERUSE and 1 <= len(q.query.split()) <= MAX_ANCHOR_WORDS
               and sum(c.isalpha() for c in q.query) >= 3 and not is_generic(q.query)
-              and not phrases.generic(q.query)]
+              and not phrases.generic(q.query)
+              and (specificity is None or specificity(" ".join(tokens(q.query))) >= MIN_SPECIFICITY)]
     if not usable:
         return None
     sents = source_sentences(text, title)
