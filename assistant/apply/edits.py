@@ -9,7 +9,7 @@ with the reason. Two tasks that would edit the same characters: the first (by th
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -201,13 +201,15 @@ def select(tasks: Iterable[dict[str, Any]], ids: Iterable[str] = (), types: Iter
             and (not want_types or t.get("type") in want_types)]
 
 
-def plan_edits(tasks: list[dict[str, Any]], smap: SourceMap) -> Result:
-    """Every editable task's outcome and the files' new texts (nothing is written)."""
+def plan_edits(tasks: list[dict[str, Any]], smap: SourceMap,
+               progress: Callable[[int, int], None] | None = None) -> Result:
+    """Every editable task's outcome and the files' new texts (nothing is written); ``progress(done, total)``
+    after each task."""
     planner = Planner(smap)
     smap.hosts |= {urlsplit(str(p)).netloc.lower() for t in tasks for p in t.get("pages") or [] if "://" in str(p)}
     outcomes: list[Outcome] = []
     manual: dict[str, int] = {}
-    for task in sorted(tasks, key=lambda t: int(t.get("priority") or 0)):
+    for done, task in enumerate(sorted(tasks, key=lambda t: int(t.get("priority") or 0)), 1):
         kind = str(task.get("type"))
         if is_link_task(task):
             outcomes.append(planner.link(task))
@@ -215,5 +217,7 @@ def plan_edits(tasks: list[dict[str, Any]], smap: SourceMap) -> Result:
             outcomes.extend(planner.redirect(task))
         else:
             manual[kind] = manual.get(kind, 0) + 1
+        if progress is not None:
+            progress(done, len(tasks))
     changes = [c for c in planner.changes.values() if c.edits or c.appended]
     return Result(outcomes, changes, manual)

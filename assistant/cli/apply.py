@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from assistant.cli.common import UserError, friendly
-from assistant.cli.output import Format, emit_json, emit_table, stderr
+from assistant.cli.output import Format, emit_json, emit_table, progress_bar, stderr
 
 if TYPE_CHECKING:
     from assistant.apply import Result, SourceMap
@@ -64,7 +64,8 @@ def run(tasks: list[dict[str, Any]], smap: SourceMap, write: bool) -> Result:
     from assistant.apply import plan_edits
     from assistant.apply import write as write_files
 
-    result = plan_edits(tasks, smap)
+    with progress_bar(transient=True) as bar:
+        result = plan_edits(tasks, smap, lambda done, total: bar.step("apply", done, total))
     if write:
         write_files(result)
     return result
