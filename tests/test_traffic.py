@@ -355,3 +355,24 @@ def test_zip_members_that_cannot_be_read_are_named(tmp_path: Path) -> None:
         z.writestr("xl/workbook.xml", "<workbook/>")
     with pytest.raises(ExportError, match=r"^Performance.xlsx: an Excel workbook, not a CSV"):
         read_export(xlsx.name, xlsx.read_bytes())
+
+
+def test_urls_match_as_links_do() -> None:
+    from assistant.traffic.match import matcher
+
+    base = "https://example.com"
+    index = {base + "/blog/new/": base + "/blog/new/", base + "/blog/old/": base + "/blog/old/",
+             base + "/blog/copy/": base + "/blog/copy/"}
+
+    def lookup(url: str) -> str:              # Targets.resolve: a path joins the site; www. and a slash tolerated
+        url = base + url if url.startswith("/") else url.replace("://www.", "://")
+        return index.get(url, index.get(url.rstrip("/") + "/", url))
+
+    moved = {base + "/blog/old/": base + "/blog/new/", base + "/blog/copy/": base + "/blog/new/"}  # 301, canonical
+    match = matcher(lookup, lambda u: moved.get(u, u), {base + "/blog/new/"})
+    assert match("/blog/new/") == match("https://www.example.com/blog/new") == base + "/blog/new/"
+    assert match(base + "/blog/old/") == base + "/blog/new/"                 # through the redirect
+    assert match(base + "/blog/copy/") == base + "/blog/new/"                # through the canonical
+    assert match("/blog/new/?utm_source=mail#top") == base + "/blog/new/"    # tracking query dropped
+    assert match("blog/new/") == base + "/blog/new/"                         # Matomo's label without a slash
+    assert match("/blog/gone/") is None and match("") is None and match("not a url") is None
