@@ -119,21 +119,27 @@ class Planner:
         change.edits.append(edit)
         return None
 
+    def source(self, url: str, out: Outcome) -> tuple[SourceFile, Doc, Text] | None:
+        """The page's source file and its doc; None with ``out.reason`` set when there is none to edit."""
+        found = self.smap.find(url)
+        if found.file is None:
+            out.reason = found.reason
+            return None
+        out.file = found.file.rel
+        read = self.doc(found.file)
+        if isinstance(read, str):
+            out.reason = read
+            return None
+        return found.file, read[0], read[1]
+
     def link(self, task: dict[str, Any]) -> Outcome:
         ev = task["evidence"]
         out = Outcome(task["id"], task["type"], "skipped", page=ev["source"], anchor=ev["anchor"],
                       target=ev["target"])
-        found = self.smap.find(ev["source"])
-        if found.file is None:
-            out.reason = found.reason
+        opened = self.source(ev["source"], out)
+        if opened is None:
             return out
-        f = found.file
-        out.file = f.rel
-        read = self.doc(f)
-        if isinstance(read, str):
-            out.reason = read
-            return out
-        doc, text = read
+        f, doc, text = opened
         page = urlsplit(ev["source"]).path or "/"
         place = locate(text, ev["sentence"], ev["anchor"],
                        lambda href: same_page(self.smap.page_of_href(href, page, f), ev["target"]))
@@ -149,8 +155,9 @@ class Planner:
         if other is not None:
             out.reason = f"overlaps the edit of task {other}"
             return out
-        if definition:
-            self.changes[f.rel].appended.append(definition)
+        if definition is not None:
+            defined[definition[0]] = definition[1]
+            self.changes[f.rel].appended.append(f"[{definition[0]}]: {definition[1]}")
         out.status = "applied"
         return out
 
@@ -167,17 +174,10 @@ class Planner:
         for source in sources:
             out = Outcome(task["id"], task["type"], "skipped", page=source, target=final)
             outcomes.append(out)
-            found = self.smap.find(source)
-            if found.file is None:
-                out.reason = found.reason
+            opened = self.source(source, out)
+            if opened is None:
                 continue
-            f = found.file
-            out.file = f.rel
-            read = self.doc(f)
-            if isinstance(read, str):
-                out.reason = read
-                continue
-            doc, _ = read
+            f, doc, _ = opened
             page = urlsplit(source).path or "/"
             hits = [x for x in doc.links if x.href_span[0] >= 0
                     and same_page(self.smap.page_of_href(x.href, page, f), old)]

@@ -100,20 +100,18 @@ def ref_label(doc: Doc, href: str, anchor: str, defined: dict[str, str]) -> tupl
 
 
 def wrap(doc: Doc, span: tuple[int, int], href: str, html: bool, anchor: str,
-         defined: dict[str, str]) -> tuple[str, str]:
-    """(replacement of the span, a reference definition to append or ''); ``defined``: this run's new labels."""
+         defined: dict[str, str]) -> tuple[str, tuple[str, str] | None]:
+    """(replacement of the span, (label, href) of a reference definition to add, or None); ``defined``: the
+    labels this run already added to the file."""
     text = doc.source[span[0]:span[1]]
     if html:
-        return f'<a href="{href.replace(chr(34), "&quot;")}">{text}</a>', ""
+        return f'<a href="{href.replace(chr(34), "&quot;")}">{text}</a>', None
     if doc.ref_links > doc.inline_links:
         label, new = ref_label(doc, href, anchor, defined)
-        if new:
-            defined[label] = href
-            return f"[{text}][{label}]", f"[{label}]: {href}"
-        return f"[{text}][{label}]", ""
+        return f"[{text}][{label}]", (label, href) if new else None
     if any(c in href for c in " ()<>") and not href.startswith("{{"):
         href = f"<{href}>"
-    return f"[{text}]({href})", ""
+    return f"[{text}]({href})", None
 
 
 def newline_of(text: str) -> str:
