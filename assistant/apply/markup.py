@@ -47,7 +47,7 @@ class Inline:
         self.depth = {"a": 0, "code": 0, "h": 0}
         self.tokens: list[Any] = []
         self.plain = PLAIN_MD if markdown else PLAIN_HTML
-        self.tags: list[tuple[str, int, int]] = []
+        self.anchors: list[bool] = []                 # open <a> tags: whether each has an href
 
     def flags(self, extra: int = 0) -> int:
         f = self.base | extra
@@ -128,22 +128,21 @@ class Inline:
             return hi if close is None else close.end()
         key = "a" if name == "a" else "code" if name in CODE_TAGS else "h" if name in HEADINGS else ""
         if closing:
-            if key and self.depth[key]:
+            linked = self.anchors.pop() if name == "a" and self.anchors else True
+            if key and self.depth[key] and linked:
                 self.depth[key] -= 1
-            if name == "a":
+            if name == "a" and linked:
                 self.tokens.append(["lc", end])
             self.tokens.append(["tc", name, start, end])
         elif not selfclose and name not in VOID:
-            if name == "a":
-                h = HREF.search(attrs)
-                if h:
-                    g = 1 if h.group(1) is not None else 2 if h.group(2) is not None else 3
-                    a0 = self.pos[m.start(3) + h.start(g)]
-                    href = html.unescape(h.group(g))
-                    self.tokens.append(["lo", href, (a0, a0 + len(h.group(g))), start, False])
-                else:
-                    self.tokens.append(["lo", "", (-1, -1), start, False])
-            if key:
+            h = HREF.search(attrs) if name == "a" else None
+            if name == "a":                               # <a name="x"> without href is no link
+                self.anchors.append(h is not None)
+            if h is not None:
+                g = 1 if h.group(1) is not None else 2 if h.group(2) is not None else 3
+                a0 = self.pos[m.start(3) + h.start(g)]
+                self.tokens.append(["lo", html.unescape(h.group(g)), (a0, a0 + len(h.group(g))), start, False])
+            if key and (name != "a" or h is not None):
                 self.depth[key] += 1
             self.tokens.append(["to", name, start, end])
         if name in BLOCK_TAGS or name == "br":
