@@ -201,17 +201,18 @@ def test_source_map_follows_each_generators_conventions(tmp_path: Path) -> None:
         "hugo/content/docs/bundle/index.md": "---\ntitle: Bundle\naliases: [/old-bundle/]\n---\nHi.\n",
         "zola/content/blog/2020-01-02-launch.md": "+++\ntitle = \"Launch\"\n+++\nHi.\n",
         "zola/content/blog/_index.md": "+++\ntitle = \"Blog\"\n+++\n",
-        "jekyll/_config.yml": "title: x\npermalink: /blog/:year/:title/\n",
+        "jekyll/_config.yml": "title: x\npermalink: /:categories/:year/:title/\n",
         "jekyll/_posts/2019-07-08-Hello-World.markdown": "---\ntitle: Hello\n---\nHi.\n",
         "jekyll/about.md": "---\npermalink: /about-us/\n---\nHi.\n",
+        "jekyll/en/news/_posts/2021-02-03-release.md": "---\ncategories: [Ruby]\n---\nHi.\n",
         "docusaurus/docs/intro.md": "---\nslug: /start\n---\nHi.\n",
     }
     src, _ = make(tmp_path, files, [])
     cases = {"hugo": {"/2021/03/my-post/": "content/posts/my-post.md", "/2022/05/second/": "content/posts/other.md",
                       "/docs/bundle/": "content/docs/bundle/index.md", "/old-bundle/": "content/docs/bundle/index.md"},
              "zola": {"/blog/launch/": "content/blog/2020-01-02-launch.md", "/blog/": "content/blog/_index.md"},
-             "jekyll": {"/blog/2019/Hello-World/": "_posts/2019-07-08-Hello-World.markdown",
-                        "/about-us/": "about.md"},
+             "jekyll": {"/2019/Hello-World/": "_posts/2019-07-08-Hello-World.markdown", "/about-us/": "about.md",
+                        "/en/news/ruby/2021/release/": "en/news/_posts/2021-02-03-release.md"},
              "docusaurus": {"/start": "docs/intro.md", "/docs/intro/": "docs/intro.md"}}
     for site, expected in cases.items():
         smap = SourceMap(src / site)

@@ -158,7 +158,9 @@ class SourceMap:
         date = DATE.match(text_of(meta.get("date")))
         y, mo, d = when or (date.groups() if date else post.groups()[:3] if post else ("", "", ""))
         title = text_of(meta.get("slug")) or (post.group(4) if post else f.path.stem)
-        cats = list_of(meta.get("categories")) or list_of(meta.get("category"))
+        parts = f.rel.split("/")
+        folders = parts[:parts.index("_posts")] if "_posts" in parts else []      # blog/_posts: category "blog"
+        cats = folders + (list_of(meta.get("categories")) or list_of(meta.get("category")))
         values = {"year": y, "month": f"{int(mo):02d}" if mo else "", "day": f"{int(d):02d}" if d else "",
                   "i_month": str(int(mo)) if mo else "", "i_day": str(int(d)) if d else "", "short_year": y[2:],
                   "title": jekyll_slug(title), "slug": jekyll_slug(title).lower(), "output_ext": ".html",
