@@ -298,14 +298,15 @@ def test_bad_inputs_are_one_line_errors(world: tuple[Path, Prospects]) -> None:
 
 
 def test_real_llm_drafts_pass_the_guard(world: tuple[Path, Prospects]) -> None:
-    """Two drafts by the packaged local model: each is the model's (guard passed) or the template after rejections;
-    neither offers anything nor asks for an anchor, and both name the prospect's real title."""
+    """A draft by the packaged local model (one: each model call takes 10-40 s on 2 cores, and a rejected draft
+    is redrafted once) is the model's (guard passed) or the template after rejections; it offers nothing, asks
+    for no anchor and names the prospect's real title; the targets past --drafts get the template."""
     ws, p = world
     rows = cli_json("--workspace", str(ws), "outreach", "--prospects", str(p.files["prospects.csv"]),
-                    "--prospects", str(p.files["prospects.txt"]), "--drafts", "2")
+                    "--prospects", str(p.files["prospects.txt"]), "--drafts", "1")
     targets = [r for r in rows if r["status"] == "target"]
-    assert [r["draft"] for r in targets[2:]] == ["template"] * (len(targets) - 2)
-    for r in targets[:2]:
+    assert len(targets) >= 2 and [r["draft"] for r in targets[1:]] == ["template"] * (len(targets) - 1)
+    for r in targets[:1]:
         assert r["draft"] in ("llm", "template")
         if r["draft"] == "template":
             assert "rejected" in r["reason"]
