@@ -33,7 +33,8 @@ from slack_bolt.request import BoltRequest
 from assistant.services import Services
 from assistant.settings import SlackSettings, load_settings
 from assistant.slack import blocks
-from assistant.slack.app import BUSY, MAX_PENDING, NO_PAGES, Bot, create_app
+from assistant.slack.app import create_app
+from assistant.slack.bot import BUSY, MAX_PENDING, NO_PAGES, Bot
 from assistant.slack.safety import NOT_ALLOWED, RedactingFilter, URLGuard, allowed, trusted_response_url
 from tests.conftest import cli, db_rows, free_port
 from tests.fake_slack import FakeSlack, limits, texts

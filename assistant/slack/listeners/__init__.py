@@ -1,7 +1,7 @@
 """The bot's listeners, one sub-package per kind of request; each module has ``register(app, bot)``.
 
 Listeners ack at once and answer in a lazy listener; the work is done by plain functions over the injected
-:class:`~assistant.slack.app.Bot` and Web API client, so the handlers can be tested without Bolt.
+:class:`~assistant.slack.bot.Bot` and Web API client, so the handlers can be tested without Bolt.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from assistant.slack.listeners import commands, events
 if TYPE_CHECKING:
     from slack_bolt import App
 
-    from assistant.slack.app import Bot
+    from assistant.slack.bot import Bot
 
 
 def register(app: App, bot: Bot) -> None:

@@ -9,7 +9,7 @@ from assistant.slack.listeners.commands import links
 if TYPE_CHECKING:
     from slack_bolt import App
 
-    from assistant.slack.app import Bot
+    from assistant.slack.bot import Bot
 
 
 def register(app: App, bot: Bot) -> None:

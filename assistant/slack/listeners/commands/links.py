@@ -11,15 +11,15 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from assistant.slack.app import BUSY, HELP, SORRY, is_plan, mention, reply
 from assistant.slack.blocks import SECTION_CHARS, escape, plain
+from assistant.slack.bot import BUSY, HELP, SORRY, is_plan, mention, reply
 from assistant.slack.safety import NOT_ALLOWED, trusted_response_url
 
 if TYPE_CHECKING:
     from slack_bolt import Ack, App, Respond
     from slack_sdk import WebClient
 
-    from assistant.slack.app import Bot
+    from assistant.slack.bot import Bot
 
 log = logging.getLogger("assistant.slack")
 WORKING = "Working on it…"

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from assistant.slack.app import event_listener, post, reply
 from assistant.slack.blocks import plain, text_messages
+from assistant.slack.bot import event_listener, post, reply
 from assistant.slack.safety import NOT_ALLOWED
 
 if TYPE_CHECKING:
     from slack_bolt import App
     from slack_sdk import WebClient
 
-    from assistant.slack.app import Bot
+    from assistant.slack.bot import Bot
 
 
 def is_question(event: dict[str, Any]) -> bool:
