@@ -134,6 +134,23 @@ def test_liquid_code_blocks_are_code_and_new_reference_labels_stay_unique(tmp_pa
     assert text.endswith("[g]: /guide/\n\n[rust-2018]: /2018/01/01/b/\n[rust-2018-2]: /2015/01/01/c/\n")
 
 
+def test_markdown_reading_follows_the_renderer(tmp_path: Path) -> None:
+    """Cases found by comparing every sentence of rust-blog and ruby-lang.org news with their sources."""
+    from assistant.apply.doc import CODE
+    from assistant.apply.locate import read_doc
+
+    source = ("> Update with:\n>\n> ```\n> rustup self update\n> ```\n\n"
+              "See the [release notes][notes] for details.\n\n"
+              "* [Jan](https://example.com) has been a member since\n  2016. That same year he started.\n\n"
+              "The patch (<URL:https://example.com/a.patch&gt;) is out.\n\n[notes]:\n  https://example.com/notes\n")
+    doc = read_doc(source, "a.md")
+    text = " ".join("".join(doc.chars).split())
+    assert text == ("Update with: rustup self update See the release notes for details. Jan has been a member since "
+                    "2016. That same year he started. The patch (<URL:https://example.com/a.patch>) is out.")
+    assert doc.refs["notes"][0] == "https://example.com/notes"
+    assert doc.flags["".join(doc.chars).index("rustup")] & CODE
+
+
 def test_a_hugo_file_with_ref_shortcodes_gets_a_ref_shortcode(tmp_path: Path) -> None:
     body = ('Intro to [the other post]({{< ref "posts/c.md" >}}) and the garbage collector.\n\n'
             '{{< figure src="x.png" title="the garbage collector" >}}\n')

@@ -19,6 +19,7 @@ ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|$)")
 SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 HR = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 REF_DEF = re.compile(r"^ {0,3}\[([^\]^][^\]]*)\]:[ \t]*<?([^\s>]+)>?")
+REF_DEF_BARE = re.compile(r"^ {0,3}\[([^\]^][^\]]*)\]:[ \t]*$")
 FOOTNOTE_DEF = re.compile(r"^ {0,3}\[\^[^\]]+\]:[ \t]?")
 LIST_ITEM = re.compile(r"^([ \t]*)([-*+]|\d{1,9}[.)])([ \t]+(?:\[[ xX]\][ \t]+)?|$)")
 QUOTE = re.compile(r"^ {0,3}>[ \t]?")
@@ -57,8 +58,15 @@ def lines_of(text: str, start: int) -> list[tuple[int, int]]:
 
 def collect_refs(doc: Doc) -> None:
     """Link reference definitions first: links may use a label defined further down."""
-    for a, b in lines_of(doc.source, doc.body_start):
+    lines = lines_of(doc.source, doc.body_start)
+    for n, (a, b) in enumerate(lines):
         line = doc.source[a:b]
+        if (bare := REF_DEF_BARE.match(line)) is not None and n + 1 < len(lines):
+            a2, b2 = lines[n + 1]
+            url = re.match(r"\s*<?([^\s>]+)", doc.source[a2:b2])
+            if url:
+                doc.refs.setdefault(label_key(bare.group(1)), (url.group(1), a2 + url.start(1), a2 + url.end(1)))
+            continue
         if (note := FOOTNOTE_DEF.match(line)) is not None:
             label = label_key(line[note.start():note.end()].strip()[2:].rstrip(":").rstrip("]"))
             doc.footnotes.setdefault(label, len(doc.footnotes) + 1)
@@ -73,6 +81,7 @@ class Blocks:
         self.para: list[tuple[int, int]] = []
         self.para_flags = 0
         self.in_list = False
+        self.item_indent = 0
         self.table = False
 
     def flush(self, flags: int = 0) -> None:
@@ -108,8 +117,14 @@ class Blocks:
         html_seg: list[tuple[int, int]] = []
         prev_blank = True
         code_until: re.Pattern[str] | None = None
+        skip_url = False
         for a0, b in lines:
             a = a0
+            while (q := QUOTE.match(text[a:b])) is not None:        # block quote markers: never text
+                a += q.end()
+            if skip_url:
+                skip_url = False
+                continue
             if code_until is not None:
                 if code_until.search(text, a, b):
                     code_until = None
@@ -139,8 +154,6 @@ class Blocks:
                     html_until, html_seg = None, []
                 prev_blank = blank
                 continue
-            while (q := QUOTE.match(text[a:b])) is not None:
-                a += q.end()
             line = text[a:b]
             if not line.strip():
                 self.flush()
@@ -178,6 +191,10 @@ class Blocks:
             if (m := REF_DEF.match(line)) is not None and label_key(m.group(1)) in doc.refs:
                 self.flush()
                 continue
+            if (m := REF_DEF_BARE.match(line)) is not None and label_key(m.group(1)) in doc.refs:
+                self.flush()
+                skip_url = True                                # its URL is on the next line
+                continue
             if (m := FOOTNOTE_DEF.match(line)) is not None:
                 self.flush()
                 self.para = [(a + m.end(), b)]
@@ -192,9 +209,11 @@ class Blocks:
                 if html_until == "-->" and "-->" in line:
                     html_until, html_seg = None, []
                 continue
-            if (m := LIST_ITEM.match(line)) is not None and (m.group(3) or not self.para):
+            if (m := LIST_ITEM.match(line)) is not None and (m.group(3) or not self.para) and not (
+                    self.para and m.group(2)[0].isdigit() and int(m.group(2)[:-1]) != 1
+                    and (not self.in_list or ind > self.item_indent)):   # "…since\n  2016. That…": still text
                 self.flush()
-                self.in_list = True
+                self.in_list, self.item_indent = True, ind
                 self.para = [(a + m.end(), b)]
                 continue
             self.para.append((a + len(line) - len(line.lstrip()), b))

@@ -99,9 +99,14 @@ class Inline:
             elif c in "*_":
                 i = self.delims(i, hi, extra)
             elif c in "hH" and (m := BARE_URL.match(s, i, hi)):
-                for k in range(i, m.end()):
-                    self.char(s[k], k, k + 1, extra | LINK)
-                i = m.end()
+                k = i
+                while k < m.end():                                  # a bare URL: text, never linked
+                    ent = ENTITY.match(s, k, hi) if s[k] == "&" else None
+                    end = ent.end() if ent else k + 1
+                    for ch in html.unescape(s[k:end]):
+                        self.char(ch, k, end, extra | LINK)
+                    k = end
+                i = k
             else:
                 self.char(c, i, i + 1, extra)
                 i += 1
