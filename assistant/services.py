@@ -1,4 +1,4 @@
-"""The one place that builds external clients (HTTP, SQLite, embedder, Chroma) and hands them out.
+"""The one place that builds external clients (HTTP, SQLite, embedder, Chroma, LLM, Slack) and hands them out.
 
 Commands and tests build a :class:`Services` from settings; engines receive the clients they need.
 Nothing heavy is imported or opened until first use, so `assistant pages` starts fast.
@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from assistant.settings import ConfigError, Settings
 from assistant.store.db import Database
 from assistant.store.vectors import StoreError
+from assistant.urls import host_port
 
 if TYPE_CHECKING:   # the clients' modules are imported when first built, so small commands start fast
     from langchain_core.language_models import BaseChatModel
@@ -21,6 +22,26 @@ if TYPE_CHECKING:   # the clients' modules are imported when first built, so sma
     from assistant.ingest.fetch import Fetcher
     from assistant.store.embedder import Embedder
     from assistant.store.vectors import VectorStore
+
+
+class SlackError(Exception):
+    """The bot cannot start (token missing or refused, Web API unreachable): one line for the user."""
+
+
+def slack_api_base(url: str) -> str:
+    """``[slack] api_url`` as the WebClient's base URL (with its trailing slash); "" for Slack's own."""
+    if not url:
+        return ""
+    if host_port(url) is None:
+        raise ConfigError(f"[slack] api_url {url!r} is not an http(s) URL")
+    return url if url.endswith("/") else url + "/"
+
+
+def slack_web_client(token: str, api_url: str) -> Any:
+    """The Slack Web API client for ``token``, at ``[slack] api_url`` when set (a test's fake Slack)."""
+    from slack_sdk import WebClient
+
+    return WebClient(token=token, timeout=30, base_url=slack_api_base(api_url) or WebClient.BASE_URL)
 
 
 class Services:
@@ -99,16 +120,12 @@ class Services:
     @cached_property
     def slack_client(self) -> Any:
         """The Slack Web API client of the bot's app (SLACK_BOT_TOKEN, ``[slack] api_url``), for alerts."""
-        import os
+        from assistant.secrets import slack_tokens
 
-        from slack_sdk import WebClient
-
-        from assistant.slack.app import SlackError, api_base
-
-        token = os.environ.get("SLACK_BOT_TOKEN", "").strip()
+        token = slack_tokens().bot
         if not token:
             raise SlackError("SLACK_BOT_TOKEN is not set: the bot token (xoxb-…) of the Slack app of `assistant slack`")
-        return WebClient(token=token, timeout=30, base_url=api_base(self.settings.slack.api_url) or WebClient.BASE_URL)
+        return slack_web_client(token, self.settings.slack.api_url)
 
     def embedding_pair(self) -> tuple[Embedder, VectorStore]:
         return self.ingest_embedder, self.vectors

@@ -41,6 +41,19 @@ def host_key(url: str) -> str:
 
 
 @functools.lru_cache(maxsize=100_000)
+def host_port(url: str) -> tuple[str, int] | None:
+    """(host, port) of an http(s) URL, lower case, without a trailing dot; None when it is not one."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:                                  # "http://[::1", "http://x:99999"
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    host = parts.hostname.rstrip(".").lower()
+    return host, port or (443 if parts.scheme.lower() == "https" else 80)
+
+
 def normalize(url: str, trailing_slash: str = "keep") -> str | None:
     """Canonical form of an absolute http(s) URL, or None when it is not one.
 

@@ -7,7 +7,6 @@ serves Slack's Events API at http://HOST:PORT/slack/events, behind the team's HT
 
 from __future__ import annotations
 
-import os
 from typing import Annotated
 
 import typer
@@ -27,12 +26,13 @@ def slack(
     llm: Annotated[bool, typer.Option("--llm/--no-llm", help="let the model phrase the answers")] = True,
 ) -> None:
     """Answer `/links`, @mentions and direct messages in Slack with the same answers as `assistant ask`."""
-    from assistant.slack.app import SlackError, bot_of, create_app, run_http, run_socket
+    from assistant.secrets import slack_tokens
+    from assistant.services import SlackError
+    from assistant.slack.app import bot_of, create_app, run_http, run_socket
     from assistant.slack.safety import install_redaction
 
-    bot_token = os.environ.get("SLACK_BOT_TOKEN", "").strip()
-    secret = os.environ.get("SLACK_SIGNING_SECRET", "").strip()
-    app_token = os.environ.get("SLACK_APP_TOKEN", "").strip()
+    tokens = slack_tokens()
+    bot_token, secret, app_token = tokens.bot, tokens.signing, tokens.app
     install_redaction([bot_token, secret, app_token])
     use_http = http if http is not None else not app_token
     if not bot_token:

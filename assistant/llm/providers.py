@@ -10,7 +10,6 @@ as a call keyword or through ``.bind(...)``; llama.cpp's server constrains gener
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +24,7 @@ from pydantic import PrivateAttr, SecretStr
 from assistant.llm import LLMError
 from assistant.llm.model import model_path
 from assistant.llm.serve import cpu_threads
+from assistant.secrets import openai_key
 
 if TYPE_CHECKING:
     from assistant.llm.endpoint import OpenAIChatModel
@@ -43,7 +43,7 @@ def build_llm(settings: LLMSettings) -> BaseChatModel:
         return LocalChatModel(model_path=str(path), context_tokens=settings.context_tokens, threads=settings.threads,
                               temperature=settings.temperature, max_tokens=settings.max_tokens)
     if settings.provider == "openai":
-        key = os.environ.get("OPENAI_API_KEY", "")
+        key = openai_key()
         if not key and not settings.base_url:
             raise LLMError("[llm] provider 'openai' with no base_url needs OPENAI_API_KEY in the environment")
         from assistant.llm.endpoint import OpenAIChatModel

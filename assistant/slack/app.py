@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 import weakref
 from collections.abc import Callable, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
-from assistant.settings import ConfigError
+from assistant.secrets import slack_tokens
+from assistant.services import SlackError, slack_api_base, slack_web_client
 from assistant.slack.bot import AnswerFn, Bot
-from assistant.slack.safety import host_key, install_redaction, redact
+from assistant.slack.safety import install_redaction, redact
 
 if TYPE_CHECKING:
     from slack_bolt import App
@@ -33,21 +33,6 @@ PATH = "/slack/events"
 MAX_BODY = 1_000_000                                     # Slack's payloads are a few KB
 
 
-class SlackError(Exception):
-    """The bot cannot start (token missing or refused, Web API unreachable): one line for the user."""
-
-
-# ------------------------------------------------------------------------------------------------ the app
-
-def api_base(url: str) -> str:
-    """``[slack] api_url`` as the WebClient's base URL (with its trailing slash); "" for Slack's own."""
-    if not url:
-        return ""
-    if host_key(url) is None:
-        raise ConfigError(f"[slack] api_url {url!r} is not an http(s) URL")
-    return url if url.endswith("/") else url + "/"
-
-
 def create_app(services: Services, *, use_llm: bool = True, answer: AnswerFn | None = None,
                token: str | None = None, signing_secret: str | None = None,
                token_verification: bool = True, warm: bool = False) -> App:
@@ -56,19 +41,19 @@ def create_app(services: Services, *, use_llm: bool = True, answer: AnswerFn | N
     (tests use a slow one); ``use_llm=False`` answers with the engines alone; ``warm`` starts loading the
     model and the indexes at once, in the background."""
     from slack_bolt import App
-    from slack_sdk import WebClient
     from slack_sdk.errors import SlackApiError
 
     from assistant.slack.listeners import register
 
-    token = token if token is not None else os.environ.get("SLACK_BOT_TOKEN", "")
-    secret = signing_secret if signing_secret is not None else os.environ.get("SLACK_SIGNING_SECRET", "")
+    env = slack_tokens()
+    token = token if token is not None else env.bot
+    secret = signing_secret if signing_secret is not None else env.signing
     if not token:
         raise SlackError("SLACK_BOT_TOKEN is not set: the bot token (xoxb-…) from the app's OAuth & Permissions page")
-    secrets = tuple(s for s in (token, secret, os.environ.get("SLACK_APP_TOKEN", "")) if s)
+    secrets = tuple(s for s in (token, secret, env.app) if s)
     install_redaction(secrets)
-    api_url = api_base(services.settings.slack.api_url)
-    client = WebClient(token=token, timeout=30, base_url=api_url or WebClient.BASE_URL)
+    api_url = slack_api_base(services.settings.slack.api_url)
+    client = slack_web_client(token, api_url)
     if token_verification:
         try:
             client.auth_test()

@@ -21,7 +21,8 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+
+from assistant.urls import host_port
 
 if TYPE_CHECKING:
     from assistant.settings import SlackSettings
@@ -85,30 +86,17 @@ def resolve(host: str) -> list[str]:
         return []
 
 
-def host_key(url: str) -> tuple[str, int] | None:
-    """(host, port) of an http(s) URL, lower case, without a trailing dot; None when it is not one."""
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:                                  # "http://[::1", "http://x:99999"
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    host = parts.hostname.rstrip(".").lower()
-    return host, port or (443 if parts.scheme.lower() == "https" else 80)
-
-
 class URLGuard:
     """Refuses questions naming URLs outside the site's hosts or on non-public addresses."""
 
     def __init__(self, site_urls: Iterable[str], resolver: Callable[[str], list[str]] = resolve) -> None:
-        self.hosts = {k for k in map(host_key, site_urls) if k is not None}
+        self.hosts = {k for k in map(host_port, site_urls) if k is not None}
         self._resolve = resolver
         self._cache: dict[str, tuple[float, bool]] = {}
         self._lock = threading.Lock()
 
     def allows(self, url: str) -> bool:
-        key = host_key(url.rstrip(".,;:!?)"))
+        key = host_port(url.rstrip(".,;:!?)"))
         if key is None or key not in self.hosts:
             return False
         host = key[0]
@@ -139,13 +127,13 @@ class URLGuard:
 def trusted_response_url(url: str, api_url: str = "") -> bool:
     """A slash command's ``response_url`` the bot may post to: https on Slack's hosts, or the configured
     Web API's own host (an enterprise grid's gateway, a test's fake)."""
-    key = host_key(url)
+    key = host_port(url)
     if key is None:
         return False
     host, _port = key
     if url.lower().startswith("https://") and (host == "slack.com" or host.endswith(".slack.com")):
         return True
-    return bool(api_url) and key == host_key(api_url)
+    return bool(api_url) and key == host_port(api_url)
 
 
 # ------------------------------------------------------------------------------------------------ redaction
