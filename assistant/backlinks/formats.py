@@ -104,7 +104,7 @@ GENERIC = Layout("csv", "csv", "generic CSV", "links", {
     ("source_url", "target_url"))
 VENDORS = (AHREFS, SEMRUSH, GSC_LINKS, GSC_PAGES, GSC_SITES, MAJESTIC, MOZ)
 LAYOUTS = (*VENDORS, GENERIC)
-SOURCES = ("auto", "ahrefs", "semrush", "gsc", "majestic", "moz", "csv")
+SOURCES = ("auto", *dict.fromkeys(lay.family for lay in LAYOUTS))    # the --source values, in LAYOUTS' order
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from assistant.backlinks.formats import SOURCES
 from assistant.cli.common import UserError, friendly, state
 from assistant.cli.output import Format, emit_json, emit_table, stdout
 from assistant.models import Backlink
@@ -21,16 +22,7 @@ app = typer.Typer(
 SHOWN_WARNINGS = 5
 SHOWN_TARGETS = 5
 MAX_WARNINGS = 1000                     # in --format json
-
-
-class Source(StrEnum):
-    auto = "auto"
-    ahrefs = "ahrefs"
-    semrush = "semrush"
-    gsc = "gsc"
-    majestic = "majestic"
-    moz = "moz"
-    csv = "csv"
+Source = StrEnum("Source", [(s, s) for s in SOURCES])      # type: ignore[misc]  # --source: from the layouts
 
 
 @app.callback(invoke_without_command=True)
@@ -90,7 +82,7 @@ def import_(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="the export (CSV or TSV; UTF-8 or UTF-16)")],
     source: Annotated[Source, typer.Option("--source", "-s", help="which tool wrote it (auto = by its headers)")]
-    = Source.auto,
+    = Source("auto"),
     mapping: Annotated[str | None, typer.Option(
         "--map", help="generic CSV columns: source_url=COL,target_url=COL,anchor=COL "
                       "(also nofollow, first_seen, last_seen, title, metrics)")] = None,
@@ -103,7 +95,7 @@ def import_(
     from assistant.backlinks.store import import_parsed
     from assistant.store.lock import WorkspaceLock
 
-    if mapping and source not in (Source.auto, Source.csv):
+    if mapping and source.value not in ("auto", "csv"):
         raise UserError(f"--map describes a generic CSV; it cannot be combined with --source {source.value}")
     if not file.is_file():
         raise UserError(f"{file}: no such file")
