@@ -52,7 +52,10 @@ sys.path.insert(0, str(ROOT.parent / "shared" / "bench"))
 
 import linkpred  # noqa: E402  (the shared harness, for score/mean_metrics/norm_key/scan_site)
 
+from assistant.settings import SuggestSettings  # noqa: E402
 from assistant.text import normalize_space, sentences  # noqa: E402
+
+PLAN_T = SuggestSettings().min_confidence       # the plan's threshold: the default [suggest] min_confidence
 
 BLOCKS = {"p", "li", "dd", "dt", "td", "th", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption",
           "pre", "div", "article", "section"}
@@ -183,7 +186,7 @@ def pr_table(runs: list[Run]) -> list[dict[str, float]]:
     values = np.array([conf_of(x) for x in sugg]) if sugg else np.zeros(1)
     grid = {float(values.min())} | {float(v) for v in np.percentile(values, range(10, 100, 10))}
     if any(r.used_confidence for r in runs):
-        grid |= {0.5, 0.6, 0.7, 0.8, 0.9}
+        grid |= {0.1, 0.2, PLAN_T, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9}
     want = {(r.name, h["source"], h["target"]) for r in runs for h in r.hidden if h["in_holed_text"]}
     out = []
     for t in sorted(grid):
@@ -210,12 +213,16 @@ def print_pr(title: str, runs: list[Run]) -> dict[str, Any]:
     print(f"{'t >=':>8}{'kept':>7}{'precision':>11}{'recall':>8}")
     for row in table:
         print(f"{row['t']:>8.3f}{row['kept']:>7}{row['precision']:>11.3f}{row['recall']:>8.3f}")
+    at_plan = next((row for row in table if row["t"] == PLAN_T), None)
+    if at_plan is not None:
+        print(f"at the plan's threshold ([suggest] min_confidence {PLAN_T}): {at_plan['kept']} suggestions, "
+              f"precision {at_plan['precision']:.3f}, recall {at_plan['recall']:.3f}")
     op = operating_point(table)
     print(f"operating point (precision >= {GOAL_P}, highest recall): "
           + (f"t = {op['t']:.3f}: precision {op['precision']:.3f}, recall {op['recall']:.3f}"
              + ("" if op["recall"] >= 0.5 else " (recall < 0.5: Gerlach's point not reached)") if op
              else "none: no threshold reaches precision 0.8"))
-    return {"threshold_on": what, "table": table, "operating_point": op}
+    return {"threshold_on": what, "table": table, "operating_point": op, "at_plan_threshold": at_plan}
 
 
 def load_features(files: list[Path]) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -261,6 +268,14 @@ def fit_main(train: list[Path], check: list[Path]) -> int:
     if check:
         xc, yc, _ = load_features(check)
         reliability("checked on " + ", ".join(f.name for f in check), 1 / (1 + np.exp(-(w[0] + xc @ w[1:]))), yc)
+    from assistant.suggest.confidence import COEF, INTERCEPT
+
+    shipped = np.array([COEF[n] for n in names])
+    for files in (train, check):
+        if files:
+            xs, ys, _ = load_features(files)
+            reliability("the shipped model (confidence.py) on " + ", ".join(f.name for f in files),
+                        1 / (1 + np.exp(-(INTERCEPT + xs @ shipped))), ys)
     return 0
 
 
