@@ -23,6 +23,7 @@ SHOWN_WARNINGS = 5
 SHOWN_TARGETS = 5
 MAX_WARNINGS = 1000                     # in --format json
 Source = StrEnum("Source", [(s, s) for s in SOURCES])      # type: ignore[misc]  # --source: from the layouts
+AUTO = Source("auto")
 
 
 @app.callback(invoke_without_command=True)
@@ -82,7 +83,7 @@ def import_(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="the export (CSV or TSV; UTF-8 or UTF-16)")],
     source: Annotated[Source, typer.Option("--source", "-s", help="which tool wrote it (auto = by its headers)")]
-    = Source("auto"),
+    = AUTO,
     mapping: Annotated[str | None, typer.Option(
         "--map", help="generic CSV columns: source_url=COL,target_url=COL,anchor=COL "
                       "(also nofollow, first_seen, last_seen, title, metrics)")] = None,
