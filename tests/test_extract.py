@@ -144,3 +144,35 @@ def test_title_is_the_title_element_before_a_section_heading() -> None:
     assert extract(PAGE, "http://site.test/docs/page/").title == "Guide to wiring"          # site name stripped
     untitled = doc.replace("<title>Write-Ahead Logging</title>", "")
     assert extract(untitled, "http://site.test/wal.html").title == "1. Overview"
+
+
+def test_chrome_beside_a_short_article_is_no_main_text() -> None:
+    """trafilatura keeps a post's "Older: … Newer: …" block and its tag line when the article is short; that line
+    would pass for a sentence to put a link in (a plan asked to link 'Keep your CV fresh' there). The chrome's
+    text is pruned; its links stay boilerplate, the article's link stays content."""
+    html = """<html><body><div id="menu" role="navigation"><a href="/archive/">Posts</a></div>
+    <article class="entry"><h1>Looking for popover-inner?</h1>
+    <div class="entry-content"><p>If you have recently upgraded your version of Bootstrap from 2 to 3 then you might
+    be wondering why some of your popovers are not working as you might expect, says
+    <a href="/2013/01/01/css/">my CSS notes</a>.</p></div>
+    <div class="entry-tags">Tagged: <a href="/tags/css/">CSS</a>, <a href="/tags/bootstrap/">Bootstrap</a></div>
+    <div class="entry-nav"><span class="older">Older: <a href="/2013/10/06/blog/" rel="prev">Good things happen
+    to those that blog</a></span> <span class="newer">Newer: <a href="/2013/10/17/cv/" rel="next">Keep your CV
+    fresh</a></span></div></article>
+    <div id="colophon" role="contentinfo"><p>© Toby. All rights reserved.</p></div></body></html>"""
+    page = extract(html, "https://site.test/2013/10/07/popover/")
+    assert "Bootstrap from 2 to 3" in page.main_text
+    for chrome in ("Older", "Newer", "Keep your CV", "Tagged", "All rights reserved"):
+        assert chrome not in page.main_text, chrome
+    placement = {link.anchor: link.placement for link in page.links}
+    assert placement["my CSS notes"] == "content"
+    assert {placement["Keep your CV fresh"], placement["CSS"], placement["Posts"]} == {"boilerplate"}
+
+
+def test_an_article_inside_a_chrome_looking_wrapper_keeps_its_text() -> None:
+    """A class that looks like chrome on the element around most of the text ("has-sidebar") prunes nothing."""
+    body = " ".join(f"Sentence {i} of a long article about goroutines and channels." for i in range(40))
+    html = f"""<html><body><div class="layout has-sidebar"><div><p>{body}</p>
+    <p>See <a href="/blog/pipelines/">the pipelines post</a> for more.</p></div></div></body></html>"""
+    page = extract(html, "https://site.test/blog/x/")
+    assert "Sentence 39 of a long article" in page.main_text

@@ -39,6 +39,7 @@ TEXT_BLOCKS = frozenset({"p", "li", "pre", "blockquote", "h1", "h2", "h3", "h4",
 SENTENCE_BLOCKS = TEXT_BLOCKS | {"div", "section", "article", "main", "body", "ul", "ol", "table"}
 SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "ftp:", "sms:", "about:", "file:")
 MIN_BLOCK_CHARS = 40
+CHROME_MARK = "data-link-assistant-chrome"
 CONTAINER_SHARE = 0.75
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
@@ -57,7 +58,7 @@ class ExtractError(Exception):
 # What the extraction records changes with this number; a workspace extracted by another version re-parses
 # every page once (same bytes or not) so that an upgrade reaches pages that have not changed since.
 # 2: the page title is <title> (site name stripped) before the first h1.
-EXTRACTOR_VERSION = "2"
+EXTRACTOR_VERSION = "3"   # 3: the page chrome's text is pruned from the main text
 
 
 def decode_html(content: bytes, content_type: str = "") -> str:
@@ -127,7 +128,8 @@ def extract(html: str, url: str, trailing_slash: str = "keep") -> Extracted:
     links_raw = _collect_links(tree, url)
 
     doc = bare_extraction(tree, url=url, fast=True, include_links=True, include_tables=True,
-                          include_comments=False, include_images=False, deduplicate=False)
+                          include_comments=False, include_images=False, deduplicate=False,
+                          prune_xpath=_mark_chrome(tree))     # trafilatura prunes its own copy of the tree
     blocks, refs = _kept_blocks(getattr(doc, "body", None))
     if not blocks:   # trafilatura discarded the whole page: take the text blocks of the main element
         blocks = _fallback_blocks(tree)
@@ -237,6 +239,30 @@ def _is_chrome(el: etree._Element, memo: dict[etree._Element, bool]) -> bool:
     for n in chain:
         memo[n] = result
     return result
+
+
+def _mark_chrome(tree: lxml.html.HtmlElement) -> list[str]:
+    """Marks the outermost chrome elements (see :func:`_is_chrome`) that hold little of the page's text, and
+    returns the XPath that selects them, for trafilatura to prune before it extracts.
+
+    trafilatura keeps some chrome when it sits beside a short article ("Older: … Newer: …" after the post body,
+    "Tagged: …"), and such a line would then pass for a sentence of the page. A chrome element holding a third
+    or more of the page's text is not marked: a class name that looks like chrome ("has-sidebar") on the
+    element around the article must not cost the article."""
+    body = tree.find("body")
+    if body is None:
+        return []
+    total = len(body.text_content())
+    memo: dict[etree._Element, bool] = {}
+    for el in body.iter():
+        if not isinstance(el.tag, str) or not _is_chrome(el, memo):
+            continue
+        parent = el.getparent()
+        if parent is not None and memo.get(parent, False):
+            continue                                    # inside an outer chrome element, marked or too big
+        if len(el.text_content()) * 3 < total:
+            el.set(CHROME_MARK, "")
+    return [f"//*[@{CHROME_MARK}]"]
 
 
 def _container(tree: lxml.html.HtmlElement, blocks: list[str],
