@@ -119,6 +119,9 @@ class LLMSettings(BaseModel):
     context_tokens: int = Field(4096, ge=512, le=131072, description="`local` context window")
     threads: int = Field(0, ge=0, description="`local` CPU threads; 0 = all cores")
     timeout: float = Field(120.0, gt=0, description="seconds for one `openai` request")
+    tools: str = Field("auto", pattern="^(auto|on|off)$",
+                       description="let the model call the engines' tools (ask, chat): auto = with an `openai` "
+                                   "endpoint, not the local 0.5B model (it does not emit tool calls)")
 
 
 class SlackSettings(BaseModel):

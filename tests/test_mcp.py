@@ -245,3 +245,117 @@ def test_ingest_only_when_allowed_and_only_the_own_site(ws: tuple[Path, str]) ->
     done = box.call("ingest", {})
     assert done["result"]["source"] == url + "sitemap.xml" and "ingest" in done["engine"]
     assert cli_json("--workspace", str(workspace), "pages") == before
+
+
+# ---------------------------------------------------------------------------------------------- chat with tools
+
+class ScriptedEndpoint:
+    """An OpenAI-compatible chat endpoint on loopback that plays a tools-capable model: to a question it answers
+    with a call of ``page`` for the page the question names; to that call's result, with a sentence built from
+    the record it got back (its Link Score and content inlinks) and a sentence advising to buy links. Every
+    request body is kept."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+
+    def reply(self, body: dict[str, Any]) -> dict[str, Any]:
+        self.requests.append(body)
+        last = body["messages"][-1]
+        message: dict[str, Any] = {"role": "assistant", "content": "Hello."}
+        if last["role"] == "user" and body.get("tools"):
+            path = next(w for w in last["content"].split() if w.startswith("/")).rstrip("?.")
+            message = {"role": "assistant", "content": None, "tool_calls": [{
+                "id": "call_1", "type": "function",
+                "function": {"name": "page", "arguments": json.dumps({"url": path})}}]}
+        elif last["role"] == "tool":
+            pages, records = last["content"].split("\nRecords: ", 1)
+            n = pages.split("[", 1)[1].split("]", 1)[0]
+            rec = json.loads(records)
+            message["content"] = (f"The page [{n}] has a Link Score of {rec['link_score']} and "
+                                  f"{rec['content_inlinks']} content inlinks. You should buy backlinks from a link "
+                                  f"seller to raise it [{n}].")
+        return {"id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
+                "choices": [{"index": 0, "message": message,
+                             "finish_reason": "tool_calls" if message.get("tool_calls") else "stop"}],
+                "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
+
+
+@pytest.fixture
+def endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[ScriptedEndpoint]:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    scripted = ScriptedEndpoint()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            out = scripted.reply(body)
+            data = json.dumps(out).encode()
+            kind = "application/json"
+            if body.get("stream"):                # the lead streams: the same message as one chunk
+                chunk = {**out, "object": "chat.completion.chunk",
+                         "choices": [{"index": 0, "delta": out["choices"][0]["message"], "finish_reason": "stop"}]}
+                data, kind = f"data: {json.dumps(chunk)}\n\ndata: [DONE]\n\n".encode(), "text/event-stream"
+            self.send_response(200)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    for key, value in {"PROVIDER": "openai", "MODEL": "scripted", "TOOLS": "auto",
+                       "BASE_URL": f"http://127.0.0.1:{httpd.server_address[1]}/v1"}.items():
+        monkeypatch.setenv(f"ASSISTANT_LLM__{key}", value)
+    try:
+        yield scripted
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_ask_answers_through_a_tool_call_and_the_guard_still_holds(ws: tuple[Path, str],
+                                                                  endpoint: ScriptedEndpoint) -> None:
+    from assistant.chain.guard import RULE_TEXT
+
+    workspace, url = ws
+    page_url = url + TARGET.lstrip("/")
+    question = f"Compare the internal links of {TARGET} and /blog/11years/."      # no fixed intent
+    out = cli_json("--workspace", str(workspace), "ask", question)
+    assert out["intent"] == "page-facts"            # the router found only the first page it names
+    offered = {t["function"]["name"] for t in endpoint.requests[0]["tools"]}
+    assert offered == TOOLS                    # the read-only tools, with the layer's schemas
+    (call,) = out["tool_calls"]
+    assert call["tool"] == "page" and call["ok"] and call["arguments"] == {"url": TARGET}
+    assert call["result"]["url"] == page_url
+    tool_message = endpoint.requests[1]["messages"][-1]
+    assert tool_message["role"] == "tool" and tool_message["tool_call_id"] == "call_1"
+    record = json.loads(tool_message["content"].split("\nRecords: ", 1)[1])
+    assert record["link_score"] == call["result"]["link_score"]        # the model read the tool's record
+    answer = out["answer"]
+    n = next(c["n"] for c in out["citations"] if c["url"] == page_url)
+    assert f"[{n}] has a Link Score of {record['link_score']}" in answer
+    assert "buy backlinks" not in answer and RULE_TEXT["paid-link"] in answer
+
+
+def test_chat_shows_each_tool_call_as_a_line(ws: tuple[Path, str], endpoint: ScriptedEndpoint) -> None:
+    result = cli("--workspace", str(ws[0]), "chat", input=f"How do {TARGET} and /blog/11years/ compare?\n")
+    assert result.exit_code == 0, result.output
+    assert f"page(url='{TARGET}') → 1 record" in result.output
+    assert "buy backlinks" not in result.output
+    line = json.loads((ws[0] / "chat.jsonl").read_text().splitlines()[-1])
+    assert line["tool_calls"][0]["tool"] == "page"
+
+
+def test_listed_intents_and_tools_off_keep_the_router(ws: tuple[Path, str], endpoint: ScriptedEndpoint,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    listed = cli_json("--workspace", str(ws[0]), "ask", f"Which pages should link to {TARGET}?")
+    assert listed["intent"] == "link-to" and "tool_calls" not in listed and listed["suggestions"]
+    monkeypatch.setenv("ASSISTANT_LLM__TOOLS", "off")
+    general = cli_json("--workspace", str(ws[0]), "ask", f"Compare the internal links of {TARGET} and /blog/11years/.")
+    assert general["intent"] == "page-facts" and "tool_calls" not in general
+    assert len(endpoint.requests) == 2 and all("tools" not in r for r in endpoint.requests)

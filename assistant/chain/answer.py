@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
     from langchain_core.runnables import Runnable
 
+    from assistant.chain.tools import ToolCall
+    from assistant.tools import Toolbox
+
 MAX_TOKENS = 120
 # intents whose engine list is the substance of the answer: it follows the model's lead verbatim
 LISTED = {Intent.link_to, Intent.link_from, Intent.audit, Intent.follow_up, Intent.outreach, Intent.traffic}
@@ -31,6 +34,9 @@ LISTED = {Intent.link_to, Intent.link_from, Intent.audit, Intent.follow_up, Inte
 # exchange only where the question is conversational, so other prompts stay short (first token ≤ 2 s).
 CONVERSATIONAL = {Intent.follow_up, Intent.general, Intent.page}
 HISTORY_CHARS = 200
+# with [llm] tools, a capable model answers these by calling the tools (chain/tools.py): no fixed pattern placed
+# the question (general), or only the page it names was found (page facts); the listed intents keep their engines
+TOOL_INTENTS = {Intent.general, Intent.page}
 
 
 @dataclass
@@ -43,6 +49,7 @@ class Answer:
     problems: list[str] = field(default_factory=list)
     stopped: bool = False
     lead: str = ""            # the model's guarded lead alone ("" without one): the part the engines did not write
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)     # the model's tool calls ([llm] tools)
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"answer": self.answer, "citations": self.citations, "intent": str(self.intent)}
@@ -50,6 +57,8 @@ class Answer:
             out["suggestions"] = [s.as_dict() for s in self.facts.suggestions]
         if self.facts is not None and self.facts.findings:
             out["findings"] = [f.as_dict() for f in self.facts.findings]
+        if self.tool_calls:
+            out["tool_calls"] = self.tool_calls
         return out
 
 
@@ -71,8 +80,11 @@ class Conversation:
     """Questions over one workspace, keeping the context follow-ups need ("and the second one?")."""
 
     def __init__(self, workspace: Workspace, llm: Callable[[], BaseChatModel] | None,
-                 max_tokens: int = MAX_TOKENS) -> None:
+                 max_tokens: int = MAX_TOKENS, tools: Toolbox | None = None) -> None:
         self.ws = workspace
+        self.tools = tools                   # the model may call these (chain/tools.py) instead of the fixed lead
+        self.on_tool_call: Callable[[ToolCall], None] | None = None
+        self._calls: list[ToolCall] = []
         self._llm = llm
         self.max_tokens = max_tokens
         self.turns: list[Answer] = []
@@ -107,6 +119,10 @@ class Conversation:
         """The model's lead for the question :meth:`begin` began, as it comes (nothing when the model is not
         used or has nothing to phrase)."""
         question, facts, pieces_so_far = self._pending
+        self._calls = []
+        if self.tools is not None and use_llm and self._llm is not None and facts.intent in TOOL_INTENTS:
+            yield from self._tool_lead(question, facts, stop)
+            return
         chain = self.chain() if use_llm else None
         if chain is None or facts.intent in (Intent.policy, Intent.outreach) or not facts.sheet:
             return
@@ -140,7 +156,8 @@ class Conversation:
         numbers = cited(text)
         by_n = {s.n: s for s in facts.sources}
         citations = [{"n": n, "url": by_n[n].url, "title": by_n[n].title} for n in numbers if n in by_n]
-        answer = Answer(question, text, facts.intent, citations, facts, problems, stopped, lead)
+        answer = Answer(question, text, facts.intent, citations, facts, problems, stopped, lead,
+                        [c.as_dict() for c in self._calls])
         self.turns.append(answer)
         return answer
 
@@ -155,6 +172,22 @@ class Conversation:
             answer.problems.append(str(exc))
             return answer
         return self.finish(stopped=bool(stop and stop.is_set()))
+
+    def _tool_lead(self, question: str, facts: Facts, stop: threading.Event | None) -> Iterator[str]:
+        """The model's answer after its tool calls (one piece; the calls go to :attr:`on_tool_call` as made)."""
+        from assistant.chain.tools import run
+
+        assert self.tools is not None and self._llm is not None
+
+        def made(call: ToolCall) -> None:
+            self._calls.append(call)
+            if self.on_tool_call is not None:
+                self.on_tool_call(call)
+
+        loop = run(self._llm(), self.tools, question, facts, self._history(), made, stop)
+        if loop.text:
+            self._pending[2].append(loop.text)
+            yield loop.text
 
     def _guarded(self, text: str, facts: Facts, question: str) -> tuple[str, list[str]]:
         text = tidy(text)

@@ -22,7 +22,11 @@ def conversation(services: Services, use_llm: bool) -> Conversation:
 
     if not services.db.counts()["html_pages"]:
         raise UserError(f"workspace {services.workspace} holds no pages: run `assistant ingest SOURCE` first")
-    return Conversation(Workspace(services), (lambda: services.llm) if use_llm else None)
+    from assistant.chain.tools import enabled
+    from assistant.tools import Toolbox
+
+    tools = Toolbox(services) if use_llm and enabled(services.settings.llm) else None
+    return Conversation(Workspace(services), (lambda: services.llm) if use_llm else None, tools=tools)
 
 
 @friendly

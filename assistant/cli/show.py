@@ -44,10 +44,12 @@ def run_streaming(talk: Conversation, question: str, use_llm: bool = True) -> An
 
     from assistant.chain.answer import LISTED
     from assistant.chain.facts import Facts
+    from assistant.chain.tools import ToolCall
 
     out = stdout()
     stop = threading.Event()
-    items: queue.Queue[Facts | str | BaseException | None] = queue.Queue()
+    items: queue.Queue[Facts | str | ToolCall | BaseException | None] = queue.Queue()
+    talk.on_tool_call = items.put          # the model's tool calls ([llm] tools), shown as they are made
 
     def work() -> None:
         try:
@@ -75,6 +77,8 @@ def run_streaming(talk: Conversation, question: str, use_llm: bool = True) -> An
             break
         if isinstance(item, BaseException):
             error = item
+        elif isinstance(item, ToolCall):
+            out.print(f"  {item.line}", style="dim", markup=False, highlight=False, soft_wrap=True)
         elif isinstance(item, Facts):
             facts = item
             if facts.intent in LISTED:

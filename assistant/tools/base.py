@@ -47,9 +47,14 @@ class Tool:
         schema.pop("title", None)
         return schema
 
+    @property
+    def summary(self) -> str:
+        """The docstring's first paragraph, on one line (what a chat model with a small context reads)."""
+        return self.description.split("\n\n")[0].replace("\n", " ")
+
     def openai(self) -> dict[str, Any]:
         """The tool as an entry of the OpenAI chat API's ``tools`` list (langchain's ``bind_tools`` takes it)."""
-        return {"type": "function", "function": {"name": self.name, "description": self.description,
+        return {"type": "function", "function": {"name": self.name, "description": self.summary,
                                                  "parameters": self.schema()}}
 
     def validate(self, arguments: dict[str, Any]) -> dict[str, Any]:
