@@ -14,7 +14,6 @@ URLs differ too, so the demo workspace is emptied and the site ingested (and emb
 from __future__ import annotations
 
 import shutil
-import sqlite3
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -33,7 +32,13 @@ from assistant.cli.common import UserError, friendly, state
 from assistant.cli.ingest import print_summary, run_ingest
 from assistant.cli.output import Format, emit_json, stdout
 from assistant.store.lock import WorkspaceLock
-from assistant.store.queries import pages_overview
+from assistant.store.queries import (
+    internal_content_links,
+    newest_published,
+    pages_overview,
+    placement_counts,
+    top_content_anchors,
+)
 
 if TYPE_CHECKING:
     from assistant.ingest.pipeline import Summary
@@ -151,19 +156,12 @@ def top_pages(db: Database, limit: int = TOP) -> list[dict[str, Any]]:
 
 
 def headline(services: Services, summary: Summary) -> dict[str, Any]:
-    conn: sqlite3.Connection = services.db.conn
+    db = services.db
     # an ingest that embedded nothing does not open Chroma: count the vectors here then
     vectors = summary.vectors if summary.vectors is not None else services.vectors.count()
-    placements = {row[0]: row[1] for row in conn.execute(
-        "SELECT l.placement, count(*) FROM links l JOIN pages p ON p.id=l.source_id WHERE p.gone=0 "
-        "GROUP BY l.placement")}
-    internal_content = conn.execute(
-        "SELECT count(*) FROM links l JOIN pages p ON p.id=l.source_id WHERE p.gone=0 "
-        "AND l.placement='content' AND l.internal=1").fetchone()[0]
-    anchors = [{"anchor": row[0], "links": row[1]} for row in conn.execute(
-        "SELECT min(l.anchor), count(*) AS n FROM links l JOIN pages p ON p.id=l.source_id "
-        "WHERE p.gone=0 AND l.placement='content' AND l.internal=1 AND l.anchor_kind='text' "
-        "AND trim(coalesce(l.anchor,''))<>'' GROUP BY lower(trim(l.anchor)) ORDER BY n DESC, min(l.anchor) LIMIT 5")]
+    placements = placement_counts(db)
+    internal_content = internal_content_links(db)
+    anchors = top_content_anchors(db, 5)
     t = summary.totals
     return {
         "html_pages": t.get("html_pages", 0),
@@ -184,7 +182,7 @@ def audit_counts(services: Services) -> dict[str, int]:
     from assistant.rules import run_rules
     from assistant.rules.load import load_audit
 
-    newest = services.db.conn.execute("SELECT max(published) FROM pages WHERE gone=0").fetchone()[0]
+    newest = newest_published(services.db)
     as_of = date.fromisoformat(newest[:10]) if newest else None
     return dict(Counter(f.rule for f in run_rules(load_audit(services, as_of))))
 

@@ -44,7 +44,7 @@ from assistant.outreach.rank import (
 )
 from assistant.rules.data import words
 from assistant.services import Services
-from assistant.store.queries import UnknownURL, resolve_url
+from assistant.store.queries import UnknownURL, page_descriptions, resolve_url
 from assistant.store.vectors import page_means
 from assistant.suggest.load import load_site
 from assistant.text import chunk_text
@@ -125,7 +125,7 @@ def build_site(services: Services, to: str | None) -> tuple[Site, str | None]:
                             "--no-embed) first; relevance is measured against our pages' vectors")
     data = load_site(services)
     vectors = data.vectors or {}
-    descriptions = {str(r[0]): str(r[1] or "") for r in db.conn.execute("SELECT url, description FROM pages")}
+    descriptions = page_descriptions(db)
     pages = {u: OurPage(u, p.title, draft.summary(descriptions.get(u, ""), p.text), p.text)
              for u, p in data.pages.items() if u in vectors}
     target = None

@@ -9,7 +9,7 @@ from assistant.backlinks import all_backlinks, backlinked_targets, referring_dom
 from assistant.rules.data import AuditData, LinkInfo, PageInfo, Similarity, iso_date
 from assistant.services import Services
 from assistant.store import graphdata
-from assistant.store.queries import UnknownURL, resolve_url
+from assistant.store.queries import UnknownURL, audit_pages, live_links, page_errors, resolve_url
 from assistant.store.traffic import load_traffic
 
 TEXT_CHARS = 20_000
@@ -23,17 +23,14 @@ def load_audit(services: Services, today: date | None = None, use_vectors: bool 
     metrics = graph.metrics(nodes, edges, home, backlinked, complete)
     indexable = {n.url: n.indexable for n in nodes}
     pages = {}
-    for r in db.conn.execute("""SELECT url, title, status, final_url, content_hash IS NOT NULL AS html, word_count,
-                                published, substr(main_text, 1, ?) AS text, in_sitemap FROM pages""", (TEXT_CHARS,)):
+    for r in audit_pages(db, TEXT_CHARS):
         pages[r["url"]] = PageInfo(r["url"], r["title"] or "", r["status"], r["final_url"], bool(r["html"]),
                                    indexable.get(r["url"], False), r["word_count"] or 0, iso_date(r["published"]),
                                    r["text"] or "", bool(r["in_sitemap"]))
     links = [LinkInfo(r["source"], r["target_url"], bool(r["internal"]), r["anchor"] or "", r["rel"] or "",
                       r["placement"], r["sentence"] or "")
-             for r in db.conn.execute("""SELECT s.url AS source, l.target_url, l.internal, l.anchor, l.rel,
-                                         l.placement, l.sentence FROM links l JOIN pages s ON s.id=l.source_id
-                                         WHERE s.gone=0 ORDER BY l.source_id, l.position""")]
-    errors = {r[0]: r[1] for r in db.conn.execute("SELECT url, reason FROM page_errors")}
+             for r in live_links(db)]
+    errors = page_errors(db)
     important = set()
     for text in settings.important_urls:
         try:

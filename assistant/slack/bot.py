@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.slack import blocks
 from assistant.slack.safety import URLGuard, allowed, redact
+from assistant.store.queries import live_html_urls
 
 if TYPE_CHECKING:
     from slack_sdk import WebClient
@@ -144,8 +145,7 @@ class Bot:
         """The URL guard over the site's hosts (the workspace's page URLs, read once)."""
         with self.lock:
             if self._guard is None:
-                rows = self.services.db.conn.execute("SELECT url FROM pages WHERE gone=0 AND content_hash IS NOT NULL")
-                self._guard = URLGuard(str(r[0]) for r in rows)
+                self._guard = URLGuard(live_html_urls(self.services.db))
             return self._guard
 
     def refusal(self, question: str) -> str | None:

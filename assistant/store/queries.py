@@ -102,3 +102,61 @@ def links_query(db: Database, *, to: str | None = None, frm: str | None = None,
 
 def _row(r: sqlite3.Row) -> dict[str, Any]:
     return {k: r[k] for k in r.keys()}  # noqa: SIM118 - sqlite3.Row is not a mapping
+
+
+# ------------------------------------------------------------------------ the engines' and surfaces' reads
+
+def live_html_urls(db: Database) -> list[str]:
+    """The URLs of the pages the site serves as HTML (what the Slack bot's URL guard takes the hosts from)."""
+    return [str(r[0]) for r in db.conn.execute("SELECT url FROM pages WHERE gone=0 AND content_hash IS NOT NULL")]
+
+
+def newest_published(db: Database) -> str | None:
+    """The latest ``published`` date of a live page, as stored (None when no page has one)."""
+    value = db.conn.execute("SELECT max(published) FROM pages WHERE gone=0").fetchone()[0]
+    return str(value) if value is not None else None
+
+
+def page_descriptions(db: Database) -> dict[str, str]:
+    """Every page's meta description ("" when it has none), by URL."""
+    return {str(r[0]): str(r[1] or "") for r in db.conn.execute("SELECT url, description FROM pages")}
+
+
+def page_errors(db: Database) -> dict[str, str]:
+    """The reason code of every URL that failed, by URL."""
+    return {r[0]: r[1] for r in db.conn.execute("SELECT url, reason FROM page_errors")}
+
+
+def placement_counts(db: Database) -> dict[str, int]:
+    """The live pages' links by placement (content, boilerplate)."""
+    return {row[0]: row[1] for row in db.conn.execute(
+        "SELECT l.placement, count(*) FROM links l JOIN pages p ON p.id=l.source_id WHERE p.gone=0 "
+        "GROUP BY l.placement")}
+
+
+def internal_content_links(db: Database) -> int:
+    return int(db.conn.execute(
+        "SELECT count(*) FROM links l JOIN pages p ON p.id=l.source_id WHERE p.gone=0 "
+        "AND l.placement='content' AND l.internal=1").fetchone()[0])
+
+
+def top_content_anchors(db: Database, limit: int = 5) -> list[dict[str, Any]]:
+    """The most used text anchors of internal in-content links (case and spaces folded), most links first."""
+    return [{"anchor": row[0], "links": row[1]} for row in db.conn.execute(
+        "SELECT min(l.anchor), count(*) AS n FROM links l JOIN pages p ON p.id=l.source_id "
+        "WHERE p.gone=0 AND l.placement='content' AND l.internal=1 AND l.anchor_kind='text' "
+        "AND trim(coalesce(l.anchor,''))<>'' GROUP BY lower(trim(l.anchor)) ORDER BY n DESC, min(l.anchor) LIMIT ?",
+        (limit,))]
+
+
+def audit_pages(db: Database, text_chars: int) -> sqlite3.Cursor:
+    """Every page's row for the audit, its main text cut to ``text_chars`` characters."""
+    return db.conn.execute("""SELECT url, title, status, final_url, content_hash IS NOT NULL AS html, word_count,
+                              published, substr(main_text, 1, ?) AS text, in_sitemap FROM pages""", (text_chars,))
+
+
+def live_links(db: Database) -> sqlite3.Cursor:
+    """The live pages' links with their source URL, in page order and each page's link order."""
+    return db.conn.execute("""SELECT s.url AS source, l.target_url, l.internal, l.anchor, l.rel,
+                              l.placement, l.sentence FROM links l JOIN pages s ON s.id=l.source_id
+                              WHERE s.gone=0 ORDER BY l.source_id, l.position""")
