@@ -247,6 +247,21 @@ def test_ingest_only_when_allowed_and_only_the_own_site(ws: tuple[Path, str]) ->
     assert cli_json("--workspace", str(workspace), "pages") == before
 
 
+def test_plan_and_outreach_tools(ws: tuple[Path, str], tmp_path: Path) -> None:
+    workspace = ws[0]
+    services = Services(load_settings(None, workspace=workspace))
+    planned = Toolbox(services).call("plan", {"top": 5})
+    assert "plan" in planned["engine"] and len(planned["result"]["tasks"]) == 5
+    printed = cli_json("--workspace", str(workspace), "plan", "--top", "5")
+    assert planned["result"]["tasks"] == printed["tasks"] and planned["result"]["summary"] == printed["summary"]
+    assert "outreach_prospects" not in {t.name for t in Toolbox(services).tools()}
+    listed = tmp_path / "prospects.txt"
+    listed.write_text("https://casino-bonus.xyz/post\n")          # excluded by its domain: nothing is fetched
+    box = Toolbox(services, Options(prospects=[listed]))
+    (row,) = box.call("outreach_prospects", {})["result"]
+    assert row["status"] == "excluded" and "spammy domain" in row["reason"]
+
+
 # ---------------------------------------------------------------------------------------------- chat with tools
 
 class ScriptedEndpoint:
