@@ -50,6 +50,8 @@ def test_the_site_decides_what_a_compound_is() -> None:
     assert phrases.whole(sentence, *span(sentence, "Go ecosystem"))
     s2 = "the exported API of a package"
     assert phrases.whole(s2, *span(s2, "exported API"))          # "exported" only modifies
+    s4 = "Try the Go fuzzing beta today."                         # "Go" names, it does not modify
+    assert not phrases.whole(s4, *span(s4, "fuzzing"), df=lambda key: 3 if key == "go fuzzing" else 0)
     s3 = "please look at the protobuf module docs"
     assert not phrases.whole(s3, *span(s3, "protobuf module"))   # no df: any noun after it goes on
     assert phrases.whole(s3, *span(s3, "protobuf module"), df=lambda key: 0)

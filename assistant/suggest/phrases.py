@@ -196,8 +196,8 @@ def _attached(text: str, ws: tuple[tuple[int, int, str], ...], k: int, edge: int
         return True                                    # a name goes on: "Content Delivery Network"
     if not left and (word[0].isdigit() or _capital(text, ws[edge])):
         return word[0].isdigit()                       # "Go 1.5" goes on; "Libz Blitz proceeds" ends
-    if left and is_modifier(word):
-        return False                                   # "new", "multiple", "fixed-length" only modify
+    if left and is_modifier(word) and not (k > 0 and _capital(text, ws[k])):
+        return False                                   # "new", "multiple", "fixed-length" only modify; "Go" names
     return df is None or df(f"{a[2]} {b[2]}") >= 2
 
 
