@@ -13,10 +13,11 @@ from urllib.parse import urlsplit
 from assistant import graph
 from assistant.models import Backlink, Finding
 from assistant.rules import run_rules
-from assistant.rules.data import AuditData, LinkInfo, PageInfo, iso_date
+from assistant.rules.data import AuditData, LinkInfo, PageInfo
 from assistant.rules.structure import important_pages
 from assistant.settings import AuditSettings
 from assistant.store.runs import PageState, Snapshot
+from assistant.words import iso_date
 
 # the audit rules a stored run can be judged by: they read links, titles, word counts and the graph, never the
 # page text or its vectors (broken, redirected and orphan pages have sections of their own)

@@ -42,12 +42,12 @@ from assistant.outreach.rank import (
     finalize,
     page_topics,
 )
-from assistant.rules.data import words
 from assistant.services import Services
 from assistant.store.queries import UnknownURL, page_descriptions, resolve_url
 from assistant.store.vectors import page_means
 from assistant.suggest.load import load_site
 from assistant.text import chunk_text
+from assistant.words import words
 
 MAX_PAGES_PER_DOMAIN = 3      # prospect pages fetched per domain (the best one is kept)
 MAX_CHUNKS = 24               # chunks of a prospect page embedded (its first ~3,000 words)

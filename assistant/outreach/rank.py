@@ -30,8 +30,8 @@ from assistant.models import Backlink
 from assistant.outreach.domains import registrable_domain, spam_domain_reason
 from assistant.outreach.inputs import Prospect
 from assistant.outreach.pages import ProspectPage
-from assistant.rules.data import words
 from assistant.rules.paid import OFF_TOPIC, backlink_signals
+from assistant.words import words
 
 STRUCTURE_WEIGHT = 0.1
 AUTHORITY_WEIGHT = 0.15

@@ -7,7 +7,8 @@ from collections import Counter, defaultdict
 from urllib.parse import unquote, urlsplit
 
 from assistant.models import Backlink, Finding
-from assistant.rules.data import AuditData, is_generic, norm_anchor, words
+from assistant.rules.data import AuditData
+from assistant.words import is_generic, norm_anchor, words
 
 MAX_LISTED = 20
 

@@ -6,11 +6,12 @@ from datetime import date
 
 from assistant import graph
 from assistant.backlinks import all_backlinks, backlinked_targets, referring_domains
-from assistant.rules.data import AuditData, LinkInfo, PageInfo, Similarity, iso_date
+from assistant.rules.data import AuditData, LinkInfo, PageInfo, Similarity
 from assistant.services import Services
 from assistant.store import graphdata
 from assistant.store.queries import UnknownURL, audit_pages, live_links, page_errors, resolve_url
 from assistant.store.traffic import load_traffic
+from assistant.words import iso_date
 
 TEXT_CHARS = 20_000
 
