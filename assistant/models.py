@@ -39,6 +39,12 @@ class Backlink:
 
         return (urlsplit(self.source_url).hostname or "").removeprefix("www.")
 
+    def as_dict(self) -> dict[str, Any]:
+        """The record as `assistant backlinks --format json` prints it (with its source domain)."""
+        from dataclasses import asdict
+
+        return {**asdict(self), "source_domain": self.source_domain}
+
 
 @dataclass(frozen=True)
 class PageMetrics:

@@ -2,31 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
+from assistant.app.ask import conversation
 from assistant.cli.common import UserError, friendly, state
 from assistant.cli.output import Format, emit_json
 from assistant.cli.show import run_streaming
-
-if TYPE_CHECKING:
-    from assistant.chain.answer import Conversation
-    from assistant.services import Services
-
-
-def conversation(services: Services, use_llm: bool) -> Conversation:
-    """A conversation over the workspace (the model is built on first use, only when ``use_llm``)."""
-    from assistant.chain.answer import Conversation
-    from assistant.chain.facts import Workspace
-
-    if not services.db.counts()["html_pages"]:
-        raise UserError(f"workspace {services.workspace} holds no pages: run `assistant ingest SOURCE` first")
-    from assistant.chain.tools import enabled
-    from assistant.tools import Toolbox
-
-    tools = Toolbox(services) if use_llm and enabled(services.settings.llm) else None
-    return Conversation(Workspace(services), (lambda: services.llm) if use_llm else None, tools=tools)
 
 
 @friendly

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from assistant.app.workspace import require_pages
 from assistant.cli.common import UserError, friendly, state
 from assistant.cli.output import emit_json, stdout
 
@@ -38,8 +39,7 @@ def audit(
     from assistant.rules.load import load_audit
 
     services = state(ctx).services()
-    if not services.db.counts()["html_pages"]:
-        raise UserError(f"workspace {services.workspace} holds no pages: run `assistant ingest SOURCE` first")
+    require_pages(services)
     try:
         today = date.fromisoformat(as_of) if as_of else None
     except ValueError:

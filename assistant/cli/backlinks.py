@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -54,7 +53,7 @@ def backlinks(
         found = all_backlinks(db)
     found = found[:limit] if limit else found
     if fmt is Format.json:
-        emit_json([link_dict(b) for b in found])
+        emit_json([b.as_dict() for b in found])
         return
     from rich.markup import escape
 
@@ -63,10 +62,6 @@ def backlinks(
              "lost": "lost" if b.lost else ""} for b in found]
     emit_table(rows, ["source_url", "target_url", "anchor", "rel", "last_seen", "metrics", "lost"],
                title=f"{len(rows)} backlinks" + (f" to {target}" if to else ""))
-
-
-def link_dict(b: Backlink) -> dict[str, Any]:
-    return {**asdict(b), "source_domain": b.source_domain}
 
 
 def _rel(b: Backlink) -> str:

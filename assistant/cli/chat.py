@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from assistant.cli.ask import conversation
+from assistant.app.ask import conversation
 from assistant.cli.common import UserError, friendly, state
-from assistant.cli.output import stdout
+from assistant.cli.output import progress_bar, stdout
 from assistant.cli.show import print_answer, run_streaming
 
 if TYPE_CHECKING:
@@ -82,10 +82,11 @@ def command(talk: Conversation, services: Services, line: str) -> bool:
         if not arg:
             out.print("usage: /plan FILE (.md, .csv, .json or .html)")
         else:
-            from assistant.cli.plan import write_plans
+            from assistant.app.plan import write_plans
 
             try:
-                result = write_plans(services, [Path(arg)])
+                with progress_bar(transient=True) as bar:
+                    result = write_plans(services, [Path(arg)], step=bar.step)
             except (UserError, OSError, ValueError) as exc:
                 out.print(f"error: {exc}", markup=False)
             else:

@@ -10,15 +10,12 @@ from typing import Any, ParamSpec, TypeVar
 
 import typer
 
+from assistant.app import UserError as UserError  # raised by the use cases and the commands
 from assistant.services import Services
 from assistant.settings import ConfigError, Settings, load_settings
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-class UserError(Exception):
-    """A problem the user can fix; printed as one line, exit status 2."""
 
 
 @dataclass

@@ -24,33 +24,24 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
-from urllib.parse import urlsplit
 
 import typer
 
+from assistant.app.workspace import audit_counts, headline, top_pages
 from assistant.cli.common import UserError, friendly, state
 from assistant.cli.ingest import print_summary, run_ingest
-from assistant.cli.output import Format, emit_json, stdout
+from assistant.cli.output import Format, emit_json, progress_bar, stdout
 from assistant.store.lock import WorkspaceLock
-from assistant.store.queries import (
-    internal_content_links,
-    newest_published,
-    pages_overview,
-    placement_counts,
-    top_content_anchors,
-)
 
 if TYPE_CHECKING:
     from assistant.ingest.pipeline import Summary
     from assistant.services import Services
-    from assistant.store.db import Database
 
 PREFERRED_PORT = 8765
 PLACEHOLDER = "http://127.0.0.1:8000"      # the base the bundled sitemap.xml and robots.txt are written with
 SUBFOLDER = "demo"
 MARKER = "demo-site-url"                   # the site URL the demo workspace holds
 ATTRIBUTION = "Sample content: The Go Blog, © The Go Authors, CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/)"
-TOP = 10
 
 # Settings the demo needs whatever config.toml says: the whole sample, quickly, embedded, in the workspace.
 CRAWL = {"max_pages": 1000, "max_depth": 50, "delay": 0.0, "max_time": 600.0, "include": [], "exclude": [],
@@ -147,46 +138,6 @@ def reset_if_other_site(services: Services, url: str) -> bool:
     return reset
 
 
-def top_pages(db: Database, limit: int = TOP) -> list[dict[str, Any]]:
-    rows = [r for r in pages_overview(db) if r["status"] == 200]
-    rows.sort(key=lambda r: (-r["content_inlinks"], -r["inlinks"], r["url"]))
-    return [{"url": r["url"], "path": urlsplit(r["url"]).path or "/", "title": r["title"], "words": r["words"],
-             "content_inlinks": r["content_inlinks"], "inlinks": r["inlinks"], "outlinks": r["outlinks"]}
-            for r in rows[:limit]]
-
-
-def headline(services: Services, summary: Summary) -> dict[str, Any]:
-    db = services.db
-    # an ingest that embedded nothing does not open Chroma: count the vectors here then
-    vectors = summary.vectors if summary.vectors is not None else services.vectors.count()
-    placements = placement_counts(db)
-    internal_content = internal_content_links(db)
-    anchors = top_content_anchors(db, 5)
-    t = summary.totals
-    return {
-        "html_pages": t.get("html_pages", 0),
-        "content_links": placements.get("content", 0),
-        "internal_content_links": int(internal_content),
-        "boilerplate_links": placements.get("boilerplate", 0),
-        "chunks": t.get("chunks", 0),
-        "vectors": vectors,
-        "top_content_anchors": anchors,
-    }
-
-
-def audit_counts(services: Services) -> dict[str, int]:
-    """Findings per rule of `assistant audit` on the sample (judged as of the sample's newest post)."""
-    from collections import Counter
-    from datetime import date
-
-    from assistant.rules import run_rules
-    from assistant.rules.load import load_audit
-
-    newest = newest_published(services.db)
-    as_of = date.fromisoformat(newest[:10]) if newest else None
-    return dict(Counter(f.rule for f in run_rules(load_audit(services, as_of))))
-
-
 @friendly
 def demo(
     ctx: typer.Context,
@@ -223,13 +174,14 @@ def demo(
 
 def write_demo_plans(services: Services, folder: Path) -> list[Path]:
     """The sample's action plan as demo-plan.html (the report with charts) and demo-plan.md."""
-    from assistant.cli.plan import write_plans
+    from assistant.app.plan import write_plans
 
     if not folder.is_dir():
         raise UserError(f"cannot write the demo plan: folder {folder} does not exist")
     paths = [folder / "demo-plan.html", folder / "demo-plan.md"]
     try:
-        write_plans(services, paths)
+        with progress_bar(transient=True) as bar:
+            write_plans(services, paths, step=bar.step)
     except OSError as exc:
         raise UserError(f"cannot write the demo plan in {folder}: {exc.strerror or exc}") from None
     return [p.resolve() for p in paths]

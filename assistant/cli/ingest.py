@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
-import threading
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from assistant.cli.common import UserError, friendly, state
+from assistant.cli.common import friendly, state
 from assistant.cli.output import Format, emit_json, progress_bar, stdout
 from assistant.store.lock import WorkspaceLock
 
@@ -56,33 +54,11 @@ def ingest(
 
 
 def run_ingest(services: Services, source_arg: str, base_url: str | None = None) -> Summary:
-    """Resolve the source and run one ingest with a progress bar (shared with `assistant demo`)."""
-    from assistant.ingest.pipeline import Ingestor
-    from assistant.ingest.sources import from_argument
+    """Run ingest's use case with a progress bar (shared with `assistant demo`)."""
+    from assistant.app.ingest import run_ingest as run
 
-    settings = services.settings
-    source = from_argument(source_arg, services.fetcher, base_url=base_url,
-                           trailing_slash=settings.crawl.trailing_slash, max_urls=settings.crawl.max_pages,
-                           use_robots_sitemaps=settings.crawl.sitemaps)
-    if settings.embed.enabled:   # Chroma's import (~1.3 s) and the vectors load overlap the first fetches
-        threading.Thread(target=_warm, daemon=True).start()
     with progress_bar() as bar:
-        ingestor = Ingestor(settings, services.db, services.fetcher,
-                            services.embedding_pair if settings.embed.enabled else None, bar)
-        summary = ingestor.run(source)
-    if not summary.totals.get("html_pages"):
-        reasons = ", ".join(f"{k} ×{v}" for k, v in summary.errors.items()) or "nothing reachable"
-        raise UserError(f"no HTML page could be ingested from {source_arg} ({reasons}); "
-                        "see `assistant pages --all` for what was recorded")
-    return summary
-
-
-def _warm() -> None:
-    """Import Chroma and scipy's sparse matrices while the crawl starts (an import error surfaces later, where
-    the store is built)."""
-    with contextlib.suppress(Exception):
-        import chromadb  # noqa: F401
-        import scipy.sparse  # noqa: F401
+        return run(services, source_arg, base_url, bar.step)
 
 
 def print_summary(s: Summary) -> None:

@@ -54,12 +54,6 @@ class StepBar:
             self._tasks[name] = self._p.add_task(name, total=total)
         self._p.update(self._tasks[name], completed=done, total=total)
 
-    def crawl(self, done: int, total: int) -> None:
-        self.step("crawl", done, total)
-
-    def embed(self, done: int, total: int) -> None:
-        self.step("embed chunks", done, total)
-
 
 @contextmanager
 def progress_bar(transient: bool = False) -> Iterator[StepBar]:

@@ -61,17 +61,11 @@ def outreach(
 
 
 def run_outreach(services: Services, opts: Options) -> Report:
-    """Check the input files, run outreach with a progress bar, print its warnings; errors are UserErrors."""
-    from assistant.outreach import InputError, OutreachError, run
+    """Run outreach's use case with a progress bar (fetch, embed, draft) and print its warnings."""
+    from assistant.app.outreach import run_outreach as run
 
-    for path in [*opts.prospects, *opts.competitors]:
-        if not path.is_file():
-            raise UserError(f"{path}: no such file")
-    try:
-        with progress_bar() as bar:          # fetch, embed, draft
-            report = run(services, opts, bar.step)
-    except (InputError, OutreachError) as exc:
-        raise UserError(str(exc)) from None
+    with progress_bar() as bar:
+        report = run(services, opts, bar.step)
     _warn(report.warnings)
     return report
 

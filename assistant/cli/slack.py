@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from assistant.app.workspace import require_pages
 from assistant.cli.common import UserError, friendly, state
 
 
@@ -47,8 +48,7 @@ def slack(
     if not 1 <= port <= 65535:
         raise UserError(f"--port {port} is not a port (1-65535)")
     services = state(ctx).services()
-    if not services.db.counts()["html_pages"]:
-        raise UserError(f"workspace {services.workspace} holds no pages: run `assistant ingest SOURCE` first")
+    require_pages(services)
 
     app = None
 

@@ -25,6 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assistant.app.workspace import NoPages, require_pages
 from assistant.slack import blocks
 from assistant.slack.safety import URLGuard, allowed, redact
 from assistant.store.queries import live_html_urls
@@ -53,10 +54,6 @@ HELP = ("Ask about the site's links in plain words, e.g. `/links which pages sho
         "You can also mention me in a channel or write to me directly; follow-ups go in the answer's thread.")
 _PLAN = re.compile(r"(the |link |action |my )?plan[.!]?", re.I)
 _USER_ID = re.compile(r"[UW][A-Z0-9]{1,30}")
-
-
-class NoPages(Exception):
-    """The workspace holds nothing to answer from."""
 
 
 def is_plan(question: str) -> bool:
@@ -156,8 +153,7 @@ class Bot:
 
         with self.lock:
             if self._workspace is None:
-                if not self.services.db.counts()["html_pages"]:
-                    raise NoPages
+                require_pages(self.services)
                 self._workspace = Workspace(self.services)
             return self._workspace
 
@@ -200,7 +196,7 @@ class Bot:
 
     def plan_file(self, folder: Path) -> tuple[Path, str]:
         """Write the whole-site plan to ``folder/plan.md``; (its path, a one-line comment)."""
-        from assistant.cli.plan import write_plans
+        from assistant.app.plan import write_plans
 
         with self.lock:
             self.workspace()                         # NoPages before any work

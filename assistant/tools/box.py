@@ -82,8 +82,12 @@ class Toolbox:
         if not (self.workspace / "assistant.db").is_file():
             raise ToolError(f"no workspace at {self.workspace}: run `assistant ingest SOURCE` with this workspace "
                             "first (or point ASSISTANT_WORKSPACE at one)")
-        if not self.services.db.counts()["html_pages"]:
-            raise ToolError(f"workspace {self.workspace} holds no pages: run `assistant ingest SOURCE` first")
+        from assistant.app.workspace import NoPages, require_pages
+
+        try:
+            require_pages(self.services)
+        except NoPages as exc:
+            raise ToolError(str(exc)) from None
 
     def provenance(self) -> dict[str, Any]:
         """Which workspace and which crawl the answer comes from (the last finished run, else the last one)."""
@@ -172,7 +176,7 @@ def _register() -> None:
 
 def _known() -> tuple[type[Exception], ...]:
     """The failures a tool reports as one sentence (imported when a call fails, as the CLI's friendly() does)."""
-    from assistant.cli.common import UserError
+    from assistant.app import UserError
     from assistant.ingest.sources import SourceError
     from assistant.llm import LLMError
     from assistant.outreach import InputError, OutreachError

@@ -80,7 +80,7 @@ def plan(box: Toolbox, top: Annotated[int, Field(ge=1, le=500, description="the 
     evidence}]} as `assistant plan --format json` (the deterministic summary; the plan is not recorded in the
     workspace, so `assistant plan`'s "done since last plan" tracking is not touched).
     """
-    from assistant.cli.plan import make_plan
+    from assistant.app.plan import make_plan
 
     return make_plan(box.services, [box.url(t) for t in targets], top, None, False).as_dict()
 
@@ -97,7 +97,7 @@ def outreach_prospects(box: Toolbox, to: Annotated[str | None, Field(
     status (target or excluded), reason, our_page, angle, and a template email. Fetches each prospect page
     through the crawler (robots.txt, limits); link sellers, farms and off-topic sites are excluded with the reason.
     """
-    from assistant.cli.outreach import run_outreach
+    from assistant.app.outreach import run_outreach
     from assistant.outreach import Options
 
     opts = box.options
@@ -115,7 +115,7 @@ def ingest(box: Toolbox, url: Annotated[str | None, Field(description=(
     Returns the ingest summary as `assistant ingest --format json`. A URL must be on the site's own host and on
     a public address; anything else is refused.
     """
-    from assistant.cli.ingest import run_ingest
+    from assistant.app.ingest import run_ingest
     from assistant.slack.safety import URLGuard
     from assistant.store.lock import WorkspaceLock
 

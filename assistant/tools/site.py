@@ -58,17 +58,16 @@ def page(box: Toolbox, url: PageArg) -> dict[str, Any]:
     as `assistant traffic --to URL --format json`) when Search Console or analytics data was imported.
     """
     from assistant.backlinks.store import backlinks_to
-    from assistant.cli.backlinks import link_dict
     from assistant.store.traffic import load_traffic
 
     found = box.url(url)
     row = dict(box.overview().get(found) or {"url": found})
     links = backlinks_to(box.services.db, found)
     row["backlinks"] = {"total": len(links), "referring_domains": len({b.source_domain for b in links}),
-                        "first": [link_dict(b) for b in links[:5]]}
+                        "first": [b.as_dict() for b in links[:5]]}
     data = load_traffic(box.services.db)
     if data:
-        from assistant.cli.traffic import page_report
+        from assistant.app.traffic import page_report
 
         row["traffic"] = page_report(data, found, 10)
     return row
@@ -105,7 +104,6 @@ def backlinks(box: Toolbox, to: Annotated[str | None, Field(
     first_seen, last_seen, lost, metrics, source_domain. Empty when no export was imported.
     """
     from assistant.backlinks.store import all_backlinks, backlinks_to
-    from assistant.cli.backlinks import link_dict
 
     db = box.services.db
     if to is None:
@@ -117,4 +115,4 @@ def backlinks(box: Toolbox, to: Annotated[str | None, Field(
             found = backlinks_to(db, to)
             if not found:
                 raise
-    return [link_dict(b) for b in found[:limit]]
+    return [b.as_dict() for b in found[:limit]]
