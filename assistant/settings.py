@@ -1,7 +1,7 @@
 """Settings: defaults < config.toml (``--config`` / ``ASSISTANT_CONFIG``) < ``ASSISTANT_*`` env < CLI flags.
 
-Secrets (OPENAI_API_KEY, SLACK_*) never live here: :mod:`assistant.services` reads them from the
-environment when it builds the client that needs them.
+Secrets (OPENAI_API_KEY, SLACK_*) never live here: :mod:`assistant.secrets` reads them from the
+environment when a client that needs them is built.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from pydantic_settings import (
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from assistant.llm.providers import PROVIDERS
 
 
 class ConfigError(Exception):
@@ -108,7 +110,7 @@ class SuggestSettings(BaseModel):
 class LLMSettings(BaseModel):
     """[llm]: who phrases answers. The LLM never decides: ranking and rules come first, guards after."""
 
-    provider: str = Field("local", pattern="^(local|openai)$",
+    provider: str = Field("local", pattern=f"^({'|'.join(PROVIDERS)})$",
                           description="local = llama.cpp's server, started by the tool (xllamacpp); openai = any "
                                       "OpenAI-compatible endpoint")
     model_path: str = Field("", description="a GGUF file for `local`; empty = the packaged Qwen2.5-Coder-0.5B Q4_K_M")

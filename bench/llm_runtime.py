@@ -70,7 +70,7 @@ class Runtime:
 def endpoint(model: str, threads: int) -> Runtime:
     from langchain_core.messages import HumanMessage, SystemMessage
 
-    from assistant.llm.providers import LocalChatModel
+    from assistant.llm.local_model import LocalChatModel
 
     t0 = time.perf_counter()
     llm = LocalChatModel(model_path=model, context_tokens=4096, threads=threads, temperature=0.2)

@@ -16,7 +16,7 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from assistant.llm import LLMError, build_llm, complete_json, complete_text, local, schema_problem, stream_text
 from assistant.llm import model as packaged
-from assistant.llm.providers import LocalChatModel
+from assistant.llm.local_model import LocalChatModel
 from assistant.settings import LLMSettings
 from tests.conftest import LlamaServer, free_port
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Generator, Iterator
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from assistant.llm.errors import LLMError, first_line, guarded
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -19,13 +21,8 @@ if TYPE_CHECKING:
 
     from assistant.settings import LLMSettings
 
-T = TypeVar("T")
-
-__all__ = ["LLMError", "build_llm", "complete_json", "complete_text", "guarded", "schema_problem", "stream_text"]
-
-
-class LLMError(Exception):
-    """A provider failed (model missing, endpoint unreachable, bad JSON); the message is one line for the user."""
+__all__ = ["LLMError", "build_llm", "complete_json", "complete_text", "first_line", "guarded", "schema_problem",
+           "stream_text"]
 
 
 def build_llm(settings: LLMSettings) -> BaseChatModel:
@@ -91,27 +88,6 @@ def stream_text(llm: BaseChatModel, messages: list[tuple[str, str]], *, max_toke
         chunks.close()
 
 
-def guarded(items: Iterator[T], error: Callable[[Exception], LLMError]) -> Generator[T, None, None]:
-    """``items`` (a model's generation) with each failure turned into an :class:`LLMError` by ``error``
-    (an LLMError passes as it is); closing this generator closes the generation, so the model or the HTTP
-    response stops producing."""
-    try:
-        while True:
-            try:
-                item = next(items)
-            except StopIteration:
-                return
-            except LLMError:
-                raise
-            except Exception as exc:
-                raise error(exc) from None
-            yield item
-    finally:
-        close = getattr(items, "close", None)
-        if close is not None:
-            close()
-
-
 def schema_problem(data: Any, schema: dict[str, Any]) -> str:
     """What is wrong with ``data`` against the top level of ``schema`` ('' if nothing): object, required, types."""
     if not isinstance(data, dict):
@@ -168,9 +144,3 @@ def _describe(llm: BaseChatModel) -> str:
     from assistant.llm.providers import describe
 
     return describe(llm)
-
-
-def first_line(exc: BaseException) -> str:
-    """The first line of an exception's message (its type name if it has none)."""
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import openai
 from langchain_core.callbacks import CallbackManagerForLLMRun
@@ -11,8 +11,12 @@ from langchain_core.language_models import LanguageModelInput
 from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_openai import ChatOpenAI
+from pydantic import SecretStr
 
-from assistant.llm import LLMError, first_line, guarded
+from assistant.llm.errors import LLMError, first_line, guarded
+
+if TYPE_CHECKING:
+    from assistant.settings import LLMSettings
 
 OPENAI_DEFAULT_URL = "https://api.openai.com/v1"
 # llama.cpp server's own request fields (no OpenAI client argument): sent in the body as they are
@@ -77,3 +81,12 @@ class OpenAIChatModel(ChatOpenAI):
         if isinstance(exc, openai.APIStatusError):
             return LLMError(f"{where} answered HTTP {exc.status_code}: {first_line(Exception(exc.message))}")
         return LLMError(f"{where} failed: {first_line(exc)}")
+
+
+def build(settings: LLMSettings, key: str) -> OpenAIChatModel:
+    """The ``openai`` provider's model: ``[llm] base_url`` (a compatible server) or OpenAI itself with ``key``."""
+    return OpenAIChatModel(base_url=settings.base_url or None, model=settings.model,
+                           api_key=SecretStr(key or "not-needed"), timeout=settings.timeout, max_retries=1,
+                           max_completion_tokens=settings.max_tokens, temperature=settings.temperature,
+                           compat=bool(settings.base_url),
+                           use_responses_api=False if settings.base_url else None)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from assistant.llm import LLMError
+from assistant.llm.errors import LLMError
 from assistant.llm.serve import KEY_ENV, cpu_threads
 
 ALIAS = "local"

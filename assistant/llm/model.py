@@ -15,7 +15,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from assistant.llm import LLMError
+from assistant.llm.errors import LLMError
 
 MODEL_NAME = "qwen2.5-coder-0.5b-instruct-q4_k_m"
 MODEL_FILE = f"{MODEL_NAME}.gguf"

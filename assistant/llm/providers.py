@@ -1,144 +1,68 @@
-"""The two chat-model providers behind :func:`build_llm`, one code path: every model is an OpenAI-compatible
-endpoint (:mod:`assistant.llm.endpoint`). ``local`` is the one the tool starts itself: llama.cpp's server on
-loopback, run by xllamacpp (:mod:`assistant.llm.local`); ``openai`` is any other (OpenAI, Ollama, vLLM, a
-llama.cpp server).
+"""The chat-model providers behind :func:`build_llm`, as a table (:data:`PROVIDERS`), one code path: every model
+is an OpenAI-compatible endpoint (:mod:`assistant.llm.endpoint`). ``local`` is the one the tool starts itself:
+llama.cpp's server on loopback, run by xllamacpp (:mod:`assistant.llm.local`; its chat model is
+:mod:`assistant.llm.local_model`); ``openai`` is any other (OpenAI, Ollama, vLLM, a llama.cpp server).
 
 Both are langchain ``BaseChatModel`` s and raise :class:`~assistant.llm.LLMError` (one line, naming the model or
 endpoint) for any provider failure. JSON output: pass ``response_format={"type": "json_object", "schema": {...}}``
 as a call keyword or through ``.bind(...)``; llama.cpp's server constrains generation to the schema.
+
+The table imports nothing heavy (each provider's module is imported when it is built), so the settings read
+``[llm] provider``'s allowed names from it.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import BaseMessage
-from langchain_core.outputs import ChatGenerationChunk, ChatResult
-from pydantic import PrivateAttr, SecretStr
-
-from assistant.llm import LLMError
-from assistant.llm.model import model_path
-from assistant.llm.serve import cpu_threads
+from assistant.llm.errors import LLMError
 from assistant.secrets import openai_key
 
 if TYPE_CHECKING:
-    from assistant.llm.endpoint import OpenAIChatModel
-    from assistant.llm.local import Endpoint
+    from langchain_core.language_models import BaseChatModel
+
     from assistant.settings import LLMSettings
 
-__all__ = ["LocalChatModel", "build_llm", "cpu_threads", "describe"]
+__all__ = ["PROVIDERS", "Provider", "build_llm", "describe"]
 
-LOCAL_TIMEOUT = 900.0      # seconds between two pieces of a local answer (a loaded 2-core machine is slow)
+
+@dataclass(frozen=True)
+class Provider:
+    build: Callable[[LLMSettings], BaseChatModel]
+    help: str
+
+
+def _local(settings: LLMSettings) -> BaseChatModel:
+    from assistant.llm.local_model import build
+
+    return build(settings)
+
+
+def _openai(settings: LLMSettings) -> BaseChatModel:
+    key = openai_key()
+    if not key and not settings.base_url:
+        raise LLMError("[llm] provider 'openai' with no base_url needs OPENAI_API_KEY in the environment")
+    from assistant.llm.endpoint import build
+
+    return build(settings, key)
+
+
+PROVIDERS: dict[str, Provider] = {
+    "local": Provider(_local, "llama.cpp's server, started by the tool (xllamacpp)"),
+    "openai": Provider(_openai, "any OpenAI-compatible endpoint"),
+}
 
 
 def build_llm(settings: LLMSettings) -> BaseChatModel:
     """The chat model ``[llm]`` describes: ``local`` (the packaged or configured GGUF) or ``openai`` (an endpoint)."""
-    if settings.provider == "local":
-        path = model_path(settings.model_path)
-        return LocalChatModel(model_path=str(path), context_tokens=settings.context_tokens, threads=settings.threads,
-                              temperature=settings.temperature, max_tokens=settings.max_tokens)
-    if settings.provider == "openai":
-        key = openai_key()
-        if not key and not settings.base_url:
-            raise LLMError("[llm] provider 'openai' with no base_url needs OPENAI_API_KEY in the environment")
-        from assistant.llm.endpoint import OpenAIChatModel
-
-        return OpenAIChatModel(base_url=settings.base_url or None, model=settings.model,
-                               api_key=SecretStr(key or "not-needed"), timeout=settings.timeout, max_retries=1,
-                               max_completion_tokens=settings.max_tokens, temperature=settings.temperature,
-                               compat=bool(settings.base_url),
-                               use_responses_api=False if settings.base_url else None)
-    raise LLMError(f"[llm] provider {settings.provider!r} is not one of: local, openai")
+    provider = PROVIDERS.get(settings.provider)
+    if provider is None:
+        raise LLMError(f"[llm] provider {settings.provider!r} is not one of: {', '.join(PROVIDERS)}")
+    return provider.build(settings)
 
 
 def describe(llm: BaseChatModel) -> str:
     """A short name for messages: the model and where it runs."""
     return str(getattr(llm, "where", type(llm).__name__))
-
-
-class LocalChatModel(BaseChatModel):
-    """The local model: the endpoint the tool starts itself, loaded once per process and shared by every instance.
-
-    The model loads on first use, or in the background from :meth:`start` (chat and Slack warm-up). The server
-    answers one request at a time (others queue) and keeps the evaluated prompt, so a call that shares a prefix
-    with the previous one (the same system prompt, a longer conversation) only evaluates the rest. Closing a
-    stream closes its HTTP response, and the server stops generating.
-    """
-
-    model_path: str
-    context_tokens: int = 4096
-    threads: int = 0
-    temperature: float = 0.2
-    max_tokens: int = 400
-    _client: OpenAIChatModel | None = PrivateAttr(default=None)
-    _client_lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
-
-    @property
-    def _llm_type(self) -> str:
-        return "llama-cpp-server"
-
-    @property
-    def where(self) -> str:
-        return f"local model {Path(self.model_path).name}"
-
-    @property
-    def _identifying_params(self) -> dict[str, Any]:
-        return {"model_path": self.model_path, "context_tokens": self.context_tokens,
-                "temperature": self.temperature, "max_tokens": self.max_tokens}
-
-    def start(self) -> None:
-        """Begin loading the model in its server (returns at once)."""
-        from assistant.llm.local import server
-
-        server(self.model_path, self.context_tokens, self.threads)
-
-    def endpoint(self, cancelled: threading.Event | None = None) -> Endpoint:
-        """The loaded model's endpoint (waits for the load; LLMError when it fails)."""
-        from assistant.llm.local import endpoint
-
-        return endpoint(self.model_path, self.context_tokens, self.threads, cancelled)
-
-    def client(self) -> OpenAIChatModel:
-        """The OpenAI-compatible client of the running server (a new one if the server was restarted)."""
-        self.start()
-        from assistant.llm.endpoint import OpenAIChatModel  # 1-2 s of imports while the server loads
-
-        at = self.endpoint()
-        with self._client_lock:
-            if self._client is None or self._client.openai_api_base != at.url:
-                self._client = OpenAIChatModel(
-                    base_url=at.url, model=at.model, api_key=SecretStr(at.key), timeout=LOCAL_TIMEOUT, max_retries=0,
-                    max_completion_tokens=self.max_tokens, temperature=self.temperature, compat=True,
-                    use_responses_api=False, label=self.where)
-            return self._client
-
-    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
-        try:
-            return self.client()._generate(messages, stop=stop, run_manager=run_manager, **kwargs)
-        except LLMError as exc:
-            raise self._explained(exc) from None
-
-    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
-        try:
-            # closing this generator closes the client's, which closes the HTTP response
-            yield from self.client()._stream(messages, stop=stop, run_manager=run_manager, **kwargs)
-        except LLMError as exc:
-            raise self._explained(exc) from None
-
-    def _explained(self, exc: LLMError) -> LLMError:
-        """The client's error, with why the server is gone or which setting to raise."""
-        from assistant.llm.local import exit_reason
-
-        reason = exit_reason(self.model_path, self.context_tokens, self.threads)
-        if reason:
-            return LLMError(f"{self.where} failed: {reason}")
-        if "context size" in str(exc):
-            return LLMError(f"{exc} ([llm] context_tokens)")
-        return exc

@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
 
     t0 = time.perf_counter()
     try:
-        from assistant.llm import LLMError, first_line
+        from assistant.llm.errors import LLMError, first_line
         from assistant.llm.model import model_path
 
         try:
