@@ -85,7 +85,7 @@ def post_alert(services: Services, result: Diff, channel: str, site: str) -> int
     """Post the regressions to ``channel`` through the bot's Slack app; nothing when nothing regressed."""
     from slack_sdk.errors import SlackApiError
 
-    from assistant.diff.blocks import alert_messages
+    from assistant.slack.alerts import alert_messages
 
     messages = alert_messages(result, site)
     client = services.slack_client

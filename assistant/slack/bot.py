@@ -27,8 +27,9 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.app.workspace import NoPages, require_pages
 from assistant.slack import blocks
-from assistant.slack.safety import URLGuard, allowed, redact
+from assistant.slack.safety import allowed, redact
 from assistant.store.queries import live_html_urls
+from assistant.urlguard import URLGuard
 
 if TYPE_CHECKING:
     from slack_sdk import WebClient

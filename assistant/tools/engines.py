@@ -116,8 +116,8 @@ def ingest(box: Toolbox, url: Annotated[str | None, Field(description=(
     a public address; anything else is refused.
     """
     from assistant.app.ingest import run_ingest
-    from assistant.slack.safety import URLGuard
     from assistant.store.lock import WorkspaceLock
+    from assistant.urlguard import URLGuard
 
     last = box.provenance()["crawl_source"]
     if url is None:

@@ -1,5 +1,6 @@
 """The watch's Slack alert: a diff's regressions as Block Kit, grouped by severity (the top few of each, and
-a count of the rest). Pure; page text is escaped by :mod:`assistant.slack.blocks`' helpers."""
+a count of the rest), posted by `assistant watch`. Pure; page text is escaped by :mod:`assistant.slack.blocks`'
+helpers."""
 
 from __future__ import annotations
 
