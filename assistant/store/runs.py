@@ -23,9 +23,10 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from assistant.store.db import Database
+if TYPE_CHECKING:
+    from assistant.store.db import Database  # db.py calls this module at a run's start and end
 
 PLANS = "plans"
 
