@@ -9,6 +9,7 @@ link-prediction harness's own code (``../shared/bench/linkpred.py``). The confid
 
 from __future__ import annotations
 
+import copy
 import random
 import re
 import sys
@@ -139,6 +140,60 @@ def test_no_fragment_anchor_on_the_corpora(demo: tuple[Path, Engine], demo_sugge
     assert len(found) > 500
     bad = [s for s in found if not whole_by_the_chunker(rust, s)]
     assert not bad, bad[:3]
+
+
+def linked_spans(html_file: Path) -> list[tuple[str, list[tuple[int, int]]]]:
+    """Each text block of the page as (its text, whitespace collapsed; the spans of that text that are link
+    anchors). In-page links ("#aspirations") are left out: ingest does not record them."""
+    out = []
+    tree = lxml.html.parse(str(html_file)).getroot()
+    for block in tree.iter("p", "li", "td", "dd", "blockquote"):
+        if any(b is not block for b in block.iter("p", "li", "td", "dd", "blockquote")):
+            continue
+        marked = copy.deepcopy(block)
+        for a in marked.iter("a"):
+            if not a.get("href", "").startswith("#"):
+                a.text = "\ue000" + (a.text or "")
+                if len(a):
+                    a[-1].tail = (a[-1].tail or "") + "\ue001"
+                else:
+                    a.text += "\ue001"
+        raw = normalize_space(marked.text_content())
+        text, spans, opened = "", [], 0
+        for ch in raw:
+            if ch == "\ue000":
+                opened = len(text)
+            elif ch == "\ue001":
+                spans.append((opened, len(text)))
+            else:
+                text += ch
+        out.append((text, spans))
+    return out
+
+
+def test_no_anchor_inside_a_link_the_sentence_already_has(holed_rust: tuple[Path, Engine, dict[str, set[str]]]
+                                                          ) -> None:
+    """An editor cannot put a link inside another: on rust-blog (whose authors link names such as 'rustup self
+    update' to other sites) no suggested anchor overlaps words of its sentence that the source already links,
+    checked against the source's own HTML rather than the engine's view of it."""
+    ws, rust, gold = holed_rust
+    by_key = {path(u).rstrip("/"): u for u in rust.data.pages}
+    sources = [by_key[k] for k in sorted(gold) if k in by_key]
+    site = ws.parent / "site"
+    found = every_suggestion(rust, sources, to=False)
+    texts = {u: linked_spans(site / path(u).strip("/") / "index.html") for u in sources}
+    overlapping = []
+    for s in found:
+        part = max(s.sentence.split("…"), key=len).strip()     # a long sentence is clipped around its anchor
+        for text, spans in texts[s.source_url]:
+            at = text.find(part)
+            if at == -1:
+                continue
+            for m in re.finditer(re.escape(s.anchor), part):
+                start, end = at + m.start(), at + m.end()
+                overlapping += [(path(s.source_url), s.anchor, text[a:b], s.sentence) for a, b in spans
+                                if a < end and start < b]
+    assert not overlapping, "\n".join(map(repr, overlapping[:4]))
 
 
 def lines_that_are_no_sentences(html_file: Path, titles: set[str]) -> set[str]:

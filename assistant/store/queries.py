@@ -160,3 +160,15 @@ def live_links(db: Database) -> sqlite3.Cursor:
     return db.conn.execute("""SELECT s.url AS source, l.target_url, l.internal, l.anchor, l.rel,
                               l.placement, l.sentence FROM links l JOIN pages s ON s.id=l.source_id
                               WHERE s.gone=0 ORDER BY l.source_id, l.position""")
+
+
+def content_link_anchors(db: Database) -> dict[str, list[tuple[str, str]]]:
+    """Each live page's in-content text links, internal and external, as (anchor, sentence) pairs, whitespace
+    collapsed (a phrase already linked is no place for a new link)."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for url, anchor, sentence in db.conn.execute(
+            "SELECT s.url, l.anchor, l.sentence FROM links l JOIN pages s ON s.id=l.source_id WHERE s.gone=0 "
+            "AND l.placement='content' AND l.anchor_kind='text' AND trim(coalesce(l.anchor,''))<>'' "
+            "ORDER BY l.source_id, l.position"):
+        out.setdefault(url, []).append((" ".join(anchor.split()), " ".join((sentence or "").split())))
+    return out

@@ -47,6 +47,7 @@ class Names:
     taken: Taken | None = None
     df: phrases.Collocation | None = None
     own: str = ""
+    linked: tuple[tuple[str, str], ...] = ()   # the source's links as (anchor, sentence): linked words take no link
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,27 @@ def anchor_ok(sentence: str, start: int, end: int, names: Names) -> bool:
     if not (names.own and key == names.own) and (not phrases.whole(sentence, start, end, names.df)
                                                  or phrases.generic(key)):
         return False
-    return not is_taken(sentence, start, end, names.taken)
+    return not is_taken(sentence, start, end, names.taken) and not in_link(sentence, start, end, names.linked)
+
+
+def in_link(sentence: str, start: int, end: int, linked: tuple[tuple[str, str], ...]) -> bool:
+    """Do the words ``sentence[start:end]`` — at this place or where they stand again in the sentence, since a
+    task names the words, not their place — overlap words that a link of the source (``linked``: its anchor and
+    the sentence it stands in) already takes in this sentence? An editor cannot put a link inside another."""
+    linked_spans = [(at, at + len(a)) for a, around in linked
+                    if len(a) > 1 and (not around or around in sentence or sentence in around)
+                    for at in _occurrences(sentence, a)]
+    if not linked_spans:
+        return False
+    spots = [(at, at + end - start) for at in _occurrences(sentence, sentence[start:end])] or [(start, end)]
+    return any(a < e and s < b for s, e in spots for a, b in linked_spans)
+
+
+def _occurrences(text: str, part: str) -> Iterator[int]:
+    at = text.find(part)
+    while at != -1:
+        yield at
+        at = text.find(part, at + 1)
 
 
 def _share(anchor_key: str, existing: Counter[str]) -> float:

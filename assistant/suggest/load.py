@@ -22,7 +22,7 @@ from assistant import graph
 from assistant.graph import LinkGraph
 from assistant.rules.data import iso_date, listing_pages
 from assistant.services import Services
-from assistant.store import graphdata
+from assistant.store import graphdata, queries
 from assistant.store.queries import UnknownURL, resolve_url
 from assistant.store.traffic import load_traffic
 from assistant.suggest.cache import Cache, fingerprint, from_json, to_json
@@ -57,6 +57,7 @@ class SiteData:
     vectors: dict[str, NDArray[np.float32]] | None          # unit page vectors, None without embeddings
     index: VectorIndex | None = None                        # the same pages' vectors and chunk vectors as matrices
     hubs: set[str] = field(default_factory=set)             # listing pages (home, archives)
+    link_anchors: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # source -> (anchor, sentence)
     important: set[str] = field(default_factory=set)        # configured important URLs, resolved
     traffic: Traffic = field(default_factory=Traffic)      # imported traffic: read at each load, never cached
     too_many_links: int = 150
@@ -180,6 +181,7 @@ def _read(services: Services, use_vectors: bool) -> SiteData:
     data = SiteData(pages, dict(linked), dict(anchors), all_links, content_links, ranks, LinkGraph.of(g),
                     referring_domains(db), vectors, index)
     data.__dict__["graph"] = g
+    data.link_anchors = queries.content_link_anchors(db)
     data.hubs = listing_pages(by_source_titled, lambda u: data.pages[u].title if u in data.pages else None)
     return data
 
@@ -202,6 +204,7 @@ def _site_arrays(data: SiteData) -> dict[str, NDArray[Any]]:
         "anchors": {t: list(c.items()) for t, c in data.anchors.items()},
         "all_links": list(data.all_links.items()), "content_links": list(data.content_links.items()),
         "referring_domains": list(data.referring_domains.items()), "hubs": sorted(data.hubs),
+        "link_anchors": data.link_anchors,
         "pagerank": list(data.pagerank), "nodes": data.rank_graph.nodes,
         "vectors": data.index.urls if data.index is not None else None,
     }
@@ -235,7 +238,8 @@ def _from_cache(cache: Cache, use_vectors: bool) -> SiteData | None:
             dict(zip(head["pagerank"], ranks, strict=True)), LinkGraph(nodes, sources, targets),
             dict(head["referring_domains"]),
             {u: index.pages[i] for u, i in index.pos.items()} if index is not None else None, index,
-            hubs=set(head["hubs"]))
+            hubs=set(head["hubs"]), link_anchors={u: [(a, s) for a, s in pairs]
+                                                  for u, pairs in head["link_anchors"].items()})
     except Exception as exc:  # a file of this state that does not hold what it should: rebuilt
         log.debug("suggest cache: site part unusable (%s: %s); rebuilding it", type(exc).__name__, exc)
         return None

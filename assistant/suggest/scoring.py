@@ -193,7 +193,8 @@ class Engine:
         mentions = self.cand.mentions(source, target)
         page = self.data.pages[source]
         used = self.data.anchors.get(target, Counter())
-        names = Names(partial(self.taken, target), self.cand.df, " ".join(tokens(self.data.pages[target].title)))
+        names = Names(partial(self.taken, target), self.cand.df, " ".join(tokens(self.data.pages[target].title)),
+                      tuple(self.data.link_anchors.get(source, ())))
         placed = (query_placement(page.text, page.title, self.data.traffic.queries.get(target, []), used, names,
                                   self.cand.specificity)
                   or place(page.text, mentions, used, self.weights_for(target), page.title, names))

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from assistant.rules.data import is_generic, norm_anchor
 from assistant.suggest import phrases
-from assistant.suggest.anchors import REPEAT_PENALTY, Names, Placement, is_taken, source_sentences
+from assistant.suggest.anchors import REPEAT_PENALTY, Names, Placement, in_link, is_taken, source_sentences
 from assistant.suggest.candidates import MAX_ANCHOR_WORDS, tokens
 from assistant.text import clip
 from assistant.traffic.model import QueryStats, Traffic, number
@@ -79,7 +79,7 @@ def query_placement(text: str, title: str, queries: list[QueryStats], existing: 
         pattern = _pattern(q.query)
         for s in sents:
             for m in pattern.finditer(s):
-                if not is_taken(s, m.start(), m.end(), names.taken):
+                if not (is_taken(s, m.start(), m.end(), names.taken) or in_link(s, m.start(), m.end(), names.linked)):
                     anchor = s[m.start():m.end()]
                     return Placement(anchor, clip(s, anchor), False, "query")
     return None
