@@ -138,7 +138,7 @@ class Ingestor:
         handled = 0
         last_commit = time.monotonic()
         self.extractor = Extractor(self.crawl.extract_processes)
-        db.conn.execute("BEGIN IMMEDIATE")
+        db.begin()
         try:
             with ThreadPoolExecutor(self.crawl.concurrency, thread_name_prefix="fetch") as pool:
                 inflight: dict[Future[Fetched], Seed] = {}
@@ -171,7 +171,7 @@ class Ingestor:
         except BaseException:
             self.extractor.close()
             if db.conn.in_transaction:
-                db.conn.execute("COMMIT")   # keep what is complete; the run stays 'running' = unclean
+                db.commit()   # keep what is complete; the run stays 'running' = unclean
             raise
         self.extractor.close()
         self._finish_embedding(unclean)
@@ -192,7 +192,7 @@ class Ingestor:
     def _commit(self, final: bool = False) -> None:
         if self._worker is not None:
             self._worker.record(self.db)
-        self.db.conn.execute("COMMIT")
+        self.db.commit()
         jobs, self._pending_jobs = self._pending_jobs, []
         if jobs:
             self._start_embedding()
@@ -200,7 +200,7 @@ class Ingestor:
             for job in jobs:
                 self._worker.submit(job)
         if not final:
-            self.db.conn.execute("BEGIN IMMEDIATE")
+            self.db.begin()
 
     # ------------------------------------------------------------------ frontier
     def _enqueue(self, seed: Seed, is_seed: bool = False) -> None:
