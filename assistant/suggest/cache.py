@@ -41,7 +41,7 @@ VERSION = 1
 Arrays = Mapping[str, NDArray[Any]]
 _PACKAGE = Path(__file__).resolve().parents[1]
 # the code that derives what is cached: any change to it is another cache
-_SOURCES = ("suggest", "graph.py", "text.py", "rules/data.py", "store/graphdata.py", "store/vectors.py",
+_SOURCES = ("suggest", "graph.py", "text.py", "words.py", "rules/data.py", "store/graphdata.py", "store/vectors.py",
             "backlinks/store.py")
 _LIBRARIES = ("bm25s", "networkx")
 _code_key: str | None = None
