@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from assistant.app import UserError
+from assistant.overview import pages_overview
 from assistant.store.queries import (
     internal_content_links,
     newest_published,
-    pages_overview,
     placement_counts,
     top_content_anchors,
 )

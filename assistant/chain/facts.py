@@ -105,7 +105,7 @@ class Workspace:
     @once
     def overview(self) -> dict[str, dict[str, Any]]:
         from assistant.backlinks import backlinked_targets
-        from assistant.store.queries import pages_overview
+        from assistant.overview import pages_overview
 
         db = self.services.db
         return {r["url"]: r for r in pages_overview(db, backlinked=backlinked_targets(db))}

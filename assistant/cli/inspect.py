@@ -10,7 +10,8 @@ import typer
 
 from assistant.cli.common import UserError, friendly, state
 from assistant.cli.output import Format, emit_json, emit_table
-from assistant.store.queries import UnknownURL, links_query, pages_overview, resolve_url
+from assistant.overview import pages_overview
+from assistant.store.queries import UnknownURL, links_query, resolve_url
 
 
 class Placement(StrEnum):

@@ -37,19 +37,10 @@ def resolve_url(db: Database, text: str) -> str:
     raise UnknownURL(f"{text} is not a page of this workspace{hint}")
 
 
-def pages_overview(db: Database, include_all: bool = False,
-                   backlinked: set[str] | None = None) -> list[dict[str, Any]]:
-    """One row per page; ``include_all`` adds every other URL met (redirects, errors, gone) with its error.
-
-    The link columns come from :func:`assistant.graph.metrics`: ``inlinks``, ``content_inlinks`` and
-    ``linking_pages`` count internal links from other pages, ``depth`` is the click depth from the home page
-    (``crawl_depth`` is the depth at which the crawl found the URL), ``pagerank``, ``link_score`` (0-100),
-    ``indexable`` and ``orphan`` ("" | "confirmed" | "possible"; pages of ``backlinked`` count as known).
-    ``outlinks`` counts every link on the page, external ones included.
-    """
-    from assistant import graph
-    from assistant.store import graphdata
-
+def page_rows(db: Database, include_all: bool = False) -> list[dict[str, Any]]:
+    """One row per live HTML page (``include_all``: every URL met, with its error) and its link counts:
+    ``inlinks``, ``content_inlinks`` and ``linking_pages`` count internal links from other pages, ``outlinks``
+    every link on the page, external ones included."""
     where = "" if include_all else "WHERE p.gone=0 AND p.content_hash IS NOT NULL"
     rows = db.conn.execute(f"""
         WITH live AS (SELECT id, url FROM pages WHERE gone=0),
@@ -67,17 +58,7 @@ def pages_overview(db: Database, include_all: bool = False,
         FROM pages p LEFT JOIN inl ON inl.url=p.url LEFT JOIN outl ON outl.source_id=p.id
         LEFT JOIN page_errors e ON e.url=p.url
         {where} ORDER BY p.url""")
-    nodes, edges, home, complete = graphdata.load(db)
-    found = graph.metrics(nodes, edges, home, backlinked or set(), complete)
-    out = []
-    for r in rows:
-        row = _row(r)
-        m = found.get(row["url"])
-        row.update(depth=m.depth if m else None, indexable=m.indexable if m else False,
-                   pagerank=float(f"{m.pagerank:.6g}") if m else 0.0,
-                   link_score=round(m.link_score, 1) if m else 0.0, orphan=m.orphan if m else "")
-        out.append(row)
-    return out
+    return [_row(r) for r in rows]
 
 
 def links_query(db: Database, *, to: str | None = None, frm: str | None = None,

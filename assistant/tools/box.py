@@ -158,7 +158,7 @@ class Toolbox:
     def overview(self) -> dict[str, dict[str, Any]]:
         """``assistant pages --all --format json``'s rows by URL."""
         from assistant.backlinks import backlinked_targets
-        from assistant.store.queries import pages_overview
+        from assistant.overview import pages_overview
 
         db = self.services.db
 
