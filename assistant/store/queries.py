@@ -153,3 +153,33 @@ def content_link_anchors(db: Database) -> dict[str, list[tuple[str, str]]]:
             "ORDER BY l.source_id, l.position"):
         out.setdefault(url, []).append((" ".join(anchor.split()), " ".join((sentence or "").split())))
     return out
+
+
+def page_texts(db: Database) -> sqlite3.Cursor:
+    """The live HTML pages' text and dates, and whether their stored vectors are of their current text
+    (``embedded``): what the suggestion engine reads."""
+    return db.conn.execute("""SELECT url, title, main_text, word_count, published, modified,
+                                     embedded_hash IS NOT NULL AND embedded_hash = content_hash AS embedded
+                              FROM pages WHERE gone=0 AND content_hash IS NOT NULL""")
+
+
+_BACKLINK_STATE = {"backlinks": "count(*), max(id), total(updated_at), sum(lost)",
+                   "backlink_gsc_pages": "count(*), total(updated_at), total(linking_sites)",
+                   "backlink_imports": "max(id)"}
+# a table no import has made yet reads as an empty one (the load itself creates them)
+_NO_TABLE = "(SELECT NULL AS id, NULL AS updated_at, NULL AS lost, NULL AS linking_sites) WHERE 0"
+
+
+def workspace_state(db: Database) -> list[Any]:
+    """A few aggregates that change whenever pages, their vectors, the extraction or the backlinks change (cheap:
+    what the suggest cache's key is made of)."""
+    q = db.conn.execute
+    have = {r[0] for r in q("SELECT name FROM sqlite_master WHERE type='table'")}
+    return [
+        tuple(q("""SELECT count(*), max(id), max(updated_at), total(updated_at), sum(gone),
+                   sum(embedded_hash IS NOT NULL AND embedded_hash = content_hash) FROM pages""").fetchone()),
+        [tuple(r) for r in q("SELECT key, value FROM meta WHERE key IN ('embed_model', 'extractor_version', "
+                             "'schema_version') ORDER BY key")],
+        *(tuple(q(f"SELECT {what} FROM {table if table in have else _NO_TABLE}").fetchone())
+          for table, what in _BACKLINK_STATE.items()),
+    ]

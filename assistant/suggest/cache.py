@@ -41,8 +41,8 @@ VERSION = 1
 Arrays = Mapping[str, NDArray[Any]]
 _PACKAGE = Path(__file__).resolve().parents[1]
 # the code that derives what is cached: any change to it is another cache
-_SOURCES = ("suggest", "graph.py", "text.py", "words.py", "rules/data.py", "store/graphdata.py", "store/vectors.py",
-            "backlinks/store.py")
+_SOURCES = ("suggest", "graph.py", "text.py", "words.py", "rules/data.py", "store/graphdata.py", "store/queries.py",
+            "store/vectors.py", "backlinks/store.py")
 _LIBRARIES = ("bm25s", "networkx")
 _code_key: str | None = None
 STALE_TEMP = 3600.0      # a temporary file older than this is a killed writer's
@@ -68,24 +68,11 @@ def _code() -> str:
     return _code_key
 
 
-_BACKLINKS = {"backlinks": "count(*), max(id), total(updated_at), sum(lost)",
-              "backlink_gsc_pages": "count(*), total(updated_at), total(linking_sites)", "backlink_imports": "max(id)"}
-# a table no import has made yet reads as an empty one (the load itself creates them)
-_NO_TABLE = "(SELECT NULL AS id, NULL AS updated_at, NULL AS lost, NULL AS linking_sites) WHERE 0"
-
-
 def fingerprint(services: Services) -> str:
     """The workspace state everything in the cache is derived from (cheap: a few aggregate queries)."""
-    q = services.db.conn.execute
-    have = {r[0] for r in q("SELECT name FROM sqlite_master WHERE type='table'")}
-    state = [
-        tuple(q("""SELECT count(*), max(id), max(updated_at), total(updated_at), sum(gone),
-                   sum(embedded_hash IS NOT NULL AND embedded_hash = content_hash) FROM pages""").fetchone()),
-        [tuple(r) for r in q("SELECT key, value FROM meta WHERE key IN ('embed_model', 'extractor_version', "
-                             "'schema_version') ORDER BY key")],
-        *(tuple(q(f"SELECT {what} FROM {table if table in have else _NO_TABLE}").fetchone())
-          for table, what in _BACKLINKS.items()),
-    ]
+    from assistant.store.queries import workspace_state
+
+    state = workspace_state(services.db)
     s = services.settings
     config = [s.embed.model, s.store.collection, s.store.chroma_url]
     return hashlib.sha256(json.dumps([_code(), state, config], default=str).encode()).hexdigest()

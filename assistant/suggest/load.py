@@ -148,9 +148,7 @@ def _read(services: Services, use_vectors: bool) -> SiteData:
     indexable = {n.url for n in nodes if n.indexable}
     pages: dict[str, Page] = {}
     vouched: set[str] = set()
-    for r in db.conn.execute("""SELECT url, title, main_text, word_count, published, modified,
-                                       embedded_hash IS NOT NULL AND embedded_hash = content_hash AS embedded
-                                FROM pages WHERE gone=0 AND content_hash IS NOT NULL"""):
+    for r in queries.page_texts(db):
         if r["embedded"]:
             vouched.add(r["url"])
         if r["main_text"] is not None and r["url"] in indexable and (r["main_text"] or "").strip():
