@@ -47,6 +47,26 @@ class Backlink:
 
 
 @dataclass(frozen=True)
+class TopPage:
+    """Search Console's "Top linked pages": one target page and its counts."""
+
+    target_url: str
+    incoming_links: int
+    linking_sites: int | None
+    line: int
+
+
+@dataclass(frozen=True)
+class TopSite:
+    """Search Console's "Top linking sites": one linking site and its counts."""
+
+    site: str
+    linking_pages: int
+    target_pages: int | None
+    line: int
+
+
+@dataclass(frozen=True)
 class PageMetrics:
     """What the link graph says about one page (see :mod:`assistant.graph`)."""
 

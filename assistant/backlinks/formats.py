@@ -15,7 +15,7 @@ from typing import NoReturn, TypeVar
 
 from assistant.backlinks.readfile import Row, Table, parse_bool, parse_date, parse_number, slash_order
 from assistant.columns import loose, match_columns, missing_message, parse_map, shown
-from assistant.models import Backlink
+from assistant.models import Backlink, TopPage, TopSite
 from assistant.urls import normalize
 
 T = TypeVar("T")
@@ -105,22 +105,6 @@ GENERIC = Layout("csv", "csv", "generic CSV", "links", {
 VENDORS = (AHREFS, SEMRUSH, GSC_LINKS, GSC_PAGES, GSC_SITES, MAJESTIC, MOZ)
 LAYOUTS = (*VENDORS, GENERIC)
 SOURCES = ("auto", *dict.fromkeys(lay.family for lay in LAYOUTS))    # the --source values, in LAYOUTS' order
-
-
-@dataclass(frozen=True)
-class TopPage:
-    target_url: str
-    incoming_links: int
-    linking_sites: int | None
-    line: int
-
-
-@dataclass(frozen=True)
-class TopSite:
-    site: str
-    linking_pages: int
-    target_pages: int | None
-    line: int
 
 
 @dataclass

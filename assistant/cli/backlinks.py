@@ -36,7 +36,7 @@ def backlinks(
     """List imported backlinks (all, or --to one page). `assistant backlinks import FILE` adds an export."""
     if ctx.invoked_subcommand is not None:
         return
-    from assistant.backlinks.store import all_backlinks, backlinks_to
+    from assistant.store.backlinks import all_backlinks, backlinks_to
     from assistant.store.queries import UnknownURL, resolve_url
 
     db = state(ctx).services().db
@@ -88,7 +88,7 @@ def import_(
     """Import a backlink export: Ahrefs, Semrush, Search Console links, Majestic, Moz, or a CSV with --map."""
     from assistant.backlinks.formats import FormatError, detect, mapped_layout, parse
     from assistant.backlinks.readfile import ReadError, load
-    from assistant.backlinks.store import import_parsed
+    from assistant.store.backlinks import import_parsed
     from assistant.store.lock import WorkspaceLock
 
     if mapping and source.value not in ("auto", "csv"):

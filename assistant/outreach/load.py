@@ -19,7 +19,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from assistant import graph
-from assistant.backlinks.store import all_backlinks, top_linking_sites
 from assistant.outreach import draft
 from assistant.outreach.domains import registrable_domain
 from assistant.outreach.guard import Grounding
@@ -43,6 +42,7 @@ from assistant.outreach.rank import (
     page_topics,
 )
 from assistant.services import Services
+from assistant.store.backlinks import all_backlinks, top_linking_sites
 from assistant.store.queries import UnknownURL, page_descriptions, resolve_url
 from assistant.store.vectors import page_means
 from assistant.suggest.load import load_site

@@ -94,8 +94,8 @@ def _matches(result: PartResult, rows: list[Row], match: Callable[[str], str | N
 def page_matcher(db: Database) -> Callable[[str], str | None]:
     """The workspace's matcher of export URLs to pages (see :mod:`assistant.traffic.match`)."""
     from assistant import graph
-    from assistant.backlinks.store import Targets
     from assistant.store import graphdata
+    from assistant.store.backlinks import Targets
     from assistant.traffic.match import matcher
 
     nodes = graphdata.nodes(db)

@@ -57,7 +57,7 @@ def page(box: Toolbox, url: PageArg) -> dict[str, Any]:
     total, referring domains, the first 5) and `traffic` (clicks, impressions, position, views and top queries,
     as `assistant traffic --to URL --format json`) when Search Console or analytics data was imported.
     """
-    from assistant.backlinks.store import backlinks_to
+    from assistant.store.backlinks import backlinks_to
     from assistant.store.traffic import load_traffic
 
     found = box.url(url)
@@ -103,7 +103,7 @@ def backlinks(box: Toolbox, to: Annotated[str | None, Field(
     Records as `assistant backlinks --format json`: source_url, target_url, anchor, nofollow/ugc/sponsored,
     first_seen, last_seen, lost, metrics, source_domain. Empty when no export was imported.
     """
-    from assistant.backlinks.store import all_backlinks, backlinks_to
+    from assistant.store.backlinks import all_backlinks, backlinks_to
 
     db = box.services.db
     if to is None:

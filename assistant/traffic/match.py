@@ -1,7 +1,7 @@
 """Export URLs and paths -> workspace pages, the way links are matched. Pure: the caller passes the lookups.
 
 ``lookup`` maps a URL or a site path onto a stored URL as backlink targets are (scheme, ``www.`` and the
-trailing slash aside: :class:`assistant.backlinks.store.Targets`); ``resolve`` follows redirects and canonicals
+trailing slash aside: :class:`assistant.store.backlinks.Targets`); ``resolve`` follows redirects and canonicals
 (:func:`assistant.graph.redirect_resolver`). A URL with a query string or fragment that matches no page is
 tried again without it (analytics tools report ``/x/?utm_source=…`` as its own row).
 """
