@@ -45,8 +45,13 @@ def serve(directory: Path) -> Iterator[str]:
 def later(path: Path) -> None:
     """Date an edited file after the last fetch: the test server answers If-Modified-Since by the second, and
     an ingest can fetch, change and fetch again within one."""
-    stamp = time.time() + 5
+    key = str(path.resolve())
+    stamp = max(time.time() + 5, _STAMPS.get(key, 0.0) + 2)    # an edit within a second of the last is later too
+    _STAMPS[key] = stamp
     os.utime(path, (stamp, stamp))
+
+
+_STAMPS: dict[str, float] = {}
 
 
 def copy_site(src: Path, dst: Path, base: str | None = None) -> Path:

@@ -98,6 +98,9 @@ class EmbedWorker(threading.Thread):
                     break
 
     def _embed(self, batch: list[EmbedJob]) -> None:
+        # a page queued twice (re-queued after a crash, then changed in this run) is written once, as it is now:
+        # one upsert must not hold an id twice
+        batch = list({job.page_id: job for job in batch}.values())
         texts = [t for job in batch for t in job.chunks]
         vectors = self.embedder.embed(texts, batch_size=self.batch_size) if texts else None
         ids, metas = [], []
