@@ -65,8 +65,14 @@ class ChromaStore:
         self.collection = self._open()
 
     def _open(self) -> Any:
+        # a lighter HNSW graph than Chroma's default (M 16, construction ef 100): writing the sqlite docs' 16,284
+        # vectors takes 27 % less time, and a query's top 10 finds 0.967 of the exact top 10 instead of 0.975
+        # (bench: the chat's passage retrieval; suggestions and the audit use the vectors themselves, exactly).
+        # An existing collection keeps the graph it was made with.
         return self.client.get_or_create_collection(
-            self.name, embedding_function=None, metadata={"hnsw:space": "cosine", "embedding_model": self.model_id})
+            self.name, embedding_function=None,
+            metadata={"hnsw:space": "cosine", "hnsw:M": 12, "hnsw:construction_ef": 50,
+                      "embedding_model": self.model_id})
 
     def reset(self) -> None:
         """Drop every vector (and the collection's dimension): another model's vectors are replaced."""
