@@ -156,6 +156,11 @@ def whole(text: str, start: int, end: int, df: Collocation | None = None) -> boo
     verb_start = _verbish(text, ws[first]) and (words[0].endswith(("ing", "ed")) or words[0] in _IRREGULAR)
     if words[0] in FUNCTION or words[-1] in FUNCTION or verb_start or (_verbish(text, ws[last]) and not gerund):
         return False                                   # "the same size", "using Go", "now offers"
+    if (words[0] in PREPOSITIONS and text[ws[first][1]:ws[first + 1][0]] == " " if len(idx) > 1 else False) \
+            or words[-1] in PREPOSITIONS:
+        return False                                   # "like Maybe": a preposition opens no noun phrase
+    if _determiner_follows(text, ws, last) and not gerund:
+        return False                                   # "the Select method obeys (the first law)": a verb
     possessive = {k for k in idx[1:] if ws[k][2] == "s" and text[ws[k - 1][1]:ws[k][0]] in ("'", "’")}
     if any(ws[k][2] in FUNCTION and ws[k][2] not in JOINERS and k not in possessive for k in idx) \
             or any(_verbish(text, ws[k]) and text[ws[k - 1][1]:ws[k][0]] not in _GLUED for k in idx[1:-1]):
@@ -168,6 +173,17 @@ def whole(text: str, start: int, end: int, df: Collocation | None = None) -> boo
 _GLUED = frozenset("./_:@+#")
 # words that open a verb's object: after "using", "the tool" is what is used
 OBJECT_STARTS = frozenset(_words("a an the this that these those its their our your my his her some any each every no"))
+
+
+# prepositions that FUNCTION leaves out because they are other words too ("like" is a verb, "including" a form)
+PREPOSITIONS = frozenset(_words("like unlike including despite except versus vs regarding concerning amid beyond"))
+# an article, demonstrative or possessive right after a span opens a new noun phrase: the span's last word was a
+# verb or a preposition ("method obeys the law"), since two noun phrases rarely stand side by side
+DETERMINERS = frozenset(_words("a an the this these those its their our your my his her"))
+
+
+def _determiner_follows(text: str, ws: tuple[tuple[int, int, str], ...], k: int) -> bool:
+    return k + 1 < len(ws) and text[ws[k][1]:ws[k + 1][0]] == " " and ws[k + 1][2] in DETERMINERS
 
 
 def _object_follows(text: str, ws: tuple[tuple[int, int, str], ...], k: int) -> bool:
@@ -194,6 +210,8 @@ def _attached(text: str, ws: tuple[tuple[int, int, str], ...], k: int, edge: int
         return False
     if _capital(text, ws[k]) and _capital(text, ws[edge]) and (not left or k > 0):
         return True                                    # a name goes on: "Content Delivery Network"
+    if not left and ws[edge][2] in ADJECTIVES and not ws[edge][2].isdigit():
+        return True                                    # "RustCamp last (August)": an adjective modifies what follows
     if not left and (word[0].isdigit() or _capital(text, ws[edge])):
         return word[0].isdigit()                       # "Go 1.5" goes on; "Libz Blitz proceeds" ends
     if left and is_modifier(word) and not (k > 0 and _capital(text, ws[k])):
