@@ -46,6 +46,8 @@ def span(sentence: str, anchor: str) -> tuple[int, int]:
     ("Some monads, like Maybe, Either and Reader, nest nicely.", "like Maybe", False),  # a preposition
     ("We had a sold out RustCamp last August, and more events.", "RustCamp last", False),  # "last" modifies August
     ("We had a sold out RustCamp last August, and more events.", "RustCamp", True),
+    ("This is one of many reasons to be wary of AI-generated source code.", "AI-generated", False),
+    ("This is one of many reasons to be wary of AI-generated source code.", "AI-generated source code", True),
 ])
 def test_whole_phrases(sentence: str, anchor: str, ok: bool) -> None:
     assert phrases.whole(sentence, *span(sentence, anchor)) is ok

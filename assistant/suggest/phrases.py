@@ -210,8 +210,9 @@ def _attached(text: str, ws: tuple[tuple[int, int, str], ...], k: int, edge: int
         return False
     if _capital(text, ws[k]) and _capital(text, ws[edge]) and (not left or k > 0):
         return True                                    # a name goes on: "Content Delivery Network"
-    if not left and ws[edge][2] in ADJECTIVES and not ws[edge][2].isdigit():
-        return True                                    # "RustCamp last (August)": an adjective modifies what follows
+    if not left and (ws[edge][2] in ADJECTIVES or (len(ws[edge][2]) > 5 and ws[edge][2].endswith("ed"))):
+        return True                                    # "RustCamp last (August)", "AI-generated (source code)": an
+        #                                                adjective or a participle modifies the noun after it
     if not left and (word[0].isdigit() or _capital(text, ws[edge])):
         return word[0].isdigit()                       # "Go 1.5" goes on; "Libz Blitz proceeds" ends
     if left and is_modifier(word) and not (k > 0 and _capital(text, ws[k])):
