@@ -87,6 +87,9 @@ def test_headings_and_list_titles_are_not_sentences() -> None:
     assert list(split_sentences(steps)) == ["Let's create a new module."]     # a list of steps, then prose
     assert list(split_sentences("Go 1.21 is out.\nHappy birthday, Go!")) == ["Go 1.21 is out."]
     assert not title_line("The compiler now inlines more calls.")              # six words: a sentence
+    tags = "Topics Ruby 365 JavaScript CSS PHP Twitter Git Review Google Design Linux Ruby on Rails"
+    run_on = "The following example shows how the new API handles every request that reaches the server"
+    assert list(split_sentences(f"{tags}\n{run_on}")) == [run_on]    # a long line without a full stop needs a verb
     assert place(text, [], Counter(), {"go": 1.0, "2": 2.0}) is None or \
         place(text, [], Counter(), {"go": 1.0, "2": 2.0}).sentence != "An Update on Go 2"   # type: ignore[union-attr]
 

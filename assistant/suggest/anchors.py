@@ -65,8 +65,15 @@ def split_sentences(text: str) -> Iterator[str]:
         for start, end in sentences(para):
             s = normalize_space(para[start:end])
             if s and (s[0].isalnum() or s[0] in "\"'“‘(") and not s.startswith(("(/", "('")) and _prose(s) \
-                    and (s.endswith(_END) or len(_TOKEN.findall(s)) >= PROSE_WORDS) and not title_line(s):
+                    and (s.endswith(_END) or (len(_TOKEN.findall(s)) >= PROSE_WORDS and _has_verb(s))) \
+                    and not title_line(s):
                 yield s
+
+
+def _has_verb(line: str) -> bool:
+    """A finite verb in lowercase ("is", "shows"): a long line without end punctuation is prose only with one; a
+    run of names is a tag list or a menu ("Topics Ruby 365 JavaScript CSS PHP Twitter Git Review … Ruby on Rails")."""
+    return any(phrases.finite(w) and line[a].islower() for a, _, w in phrases.spans(line))
 
 
 def title_line(line: str) -> bool:
