@@ -279,7 +279,9 @@ def link_task(idea: LinkIdea, impact: float, target_pagerank: float, source_rd: 
         action += (f" Then review {path_of(idea.target)} (published {fixes.evidence.get('published', '?')}) and "
                    "update what has changed since.")
     pct = 100 * idea.pagerank_gain / target_pagerank if target_pagerank > 0 else 0.0
-    why = [f"raises {path_of(idea.target)}'s internal PageRank by {pct:.1f} %"]
+    why = [f"raises {path_of(idea.target)}'s internal PageRank by {pct:.1f} %" if pct >= 0.05 else
+           f"moves {path_of(idea.target)}'s internal PageRank by under 0.1 % (a link already joins the pages, or "
+           "the source passes little): its worth is the in-content context"]
     if source_rd:
         why.append(f"routes the authority of {source_rd} referring domain{'s' if source_rd != 1 else ''}")
     if visits:
