@@ -366,6 +366,18 @@ def test_chat_shows_each_tool_call_as_a_line(ws: tuple[Path, str], endpoint: Scr
     assert line["tool_calls"][0]["tool"] == "page"
 
 
+def test_the_slack_bot_answers_through_a_tool_call(ws: tuple[Path, str], endpoint: ScriptedEndpoint) -> None:
+    """The bot's conversations get the same toolbox as `assistant ask` (one for every thread)."""
+    from assistant.services import Services
+    from assistant.settings import load_settings
+    from assistant.slack.bot import Bot
+
+    bot = Bot(Services(load_settings(None, workspace=ws[0])))
+    out = bot.ask("C1:1.0", f"Compare the internal links of {TARGET} and /blog/11years/.")
+    assert [c["tool"] for c in out["tool_calls"]] == ["page"] and "buy backlinks" not in out["answer"]
+    assert bot.tools() is bot.tools() is not None
+
+
 def test_listed_intents_and_tools_off_keep_the_router(ws: tuple[Path, str], endpoint: ScriptedEndpoint,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     listed = cli_json("--workspace", str(ws[0]), "ask", f"Which pages should link to {TARGET}?")

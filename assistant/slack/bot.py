@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from assistant.chain.facts import Workspace
     from assistant.chain.warm import Warmup
     from assistant.services import Services
+    from assistant.tools import Toolbox
 
 log = logging.getLogger("assistant.slack")
 
@@ -76,6 +77,7 @@ class Bot:
         self._workspace: Workspace | None = None
         self._guard: URLGuard | None = None
         self._talks: OrderedDict[str, Conversation] = OrderedDict()
+        self._tools: Toolbox | None = None
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._state_lock = threading.Lock()
         # one worker answers, in order: the lazy listeners hand it their work and return, so Bolt's executor
@@ -158,6 +160,18 @@ class Bot:
                 self._workspace = Workspace(self.services)
             return self._workspace
 
+    def tools(self) -> Toolbox | None:
+        """The engines as tools for a model that calls them (``[llm] tools``; one toolbox for every thread, as
+        `assistant ask` and the chat get through :func:`assistant.app.ask.conversation`)."""
+        from assistant.chain.tools import enabled
+
+        with self.lock:
+            if self._tools is None and self.use_llm and enabled(self.services.settings.llm):
+                from assistant.tools import Toolbox
+
+                self._tools = Toolbox(self.services)
+            return self._tools
+
     def conversation(self, key: str) -> Conversation:
         """The conversation of one thread (kept for follow-ups; the least recently used are dropped)."""
         from assistant.chain.answer import Conversation
@@ -166,7 +180,8 @@ class Bot:
             talk = self._talks.get(key)
             if talk is None:
                 services = self.services
-                talk = Conversation(self.workspace(), (lambda: services.llm) if self.use_llm else None)
+                talk = Conversation(self.workspace(), (lambda: services.llm) if self.use_llm else None,
+                                    tools=self.tools())
                 self._talks[key] = talk
                 if len(self._talks) > CONVERSATIONS:
                     self._talks.popitem(last=False)
