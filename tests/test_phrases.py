@@ -102,3 +102,15 @@ def test_the_anchor_is_about_the_target() -> None:
     modules = naming_words("Using Go Modules", [], "https://go.dev/blog/using-go-modules/")
     assert anchor_fit("Go modules", modules, lambda w: 0.5) == 1.0
     assert anchor_fit("modules", modules, lambda w: 0.2) == pytest.approx(0.2)     # a bare common word: weak
+
+
+def test_a_code_identifier_is_an_anchor_only_for_a_page_that_names_it() -> None:
+    """In a sentence on the target's topic, "WillAccept" still names a method, not the page (an unseen blog's plan
+    linked it to an article on naming)."""
+    text = ("The Domain Model in question, an immutable class named MaitreD, uses the WillAccept method to decide "
+            "whether to accept a reservation request.")
+    weights = {"willaccept": 2.0, "method": 0.2, "reservation": 0.1}
+    other = place(text, [], Counter(), weights, names=Names(own="name by role"))
+    assert other is None or "WillAccept" not in other.anchor
+    named = place(text, [], Counter(), weights, names=Names(own="the willaccept method"))
+    assert named is not None and "WillAccept" in named.anchor

@@ -248,7 +248,7 @@ def _best_run(sentence: str, weights: dict[str, float], names: Names) -> str | N
                 continue
             text = sentence[run[0][0]:run[-1][1]]
             if (is_generic(text) or phrases.generic(text) or not _natural(sentence, run[0][0], run[-1][1])
-                    or not anchor_ok(sentence, run[0][0], run[-1][1], names)):
+                    or not anchor_ok(sentence, run[0][0], run[-1][1], names) or _foreign_identifier(text, names)):
                 continue
             if top is None or (w, n, -i) > top:
                 top = (w, n, -i)
@@ -256,6 +256,16 @@ def _best_run(sentence: str, weights: dict[str, float], names: Names) -> str | N
         return None
     _, n, neg_i = top
     return sentence[spans[-neg_i][0]:spans[-neg_i + n - 1][1]]
+
+
+_HUMP = re.compile(r"[a-z][A-Z]")
+
+
+def _foreign_identifier(text: str, names: Names) -> bool:
+    """A code identifier ("WillAccept", "readReservations") is an anchor only for a page whose title names it:
+    written in a sentence about the target's topic, it still names the code, not the page."""
+    own = set(names.own.split())
+    return any(_HUMP.search(w) and w.lower() not in own for w in _TOKEN.findall(text))
 
 
 def place(text: str, mentions: list[Mention], existing: Counter[str], weights: dict[str, float],
