@@ -127,9 +127,10 @@ def extract(html: str, url: str, trailing_slash: str = "keep") -> Extracted:
         "/@content | //time[@itemprop='dateModified']/@datetime"))
     links_raw = _collect_links(tree, url)
 
+    chrome: dict[etree._Element, bool] = {}       # _is_chrome's memo: the pruning and the links ask the same
     doc = bare_extraction(tree, url=url, fast=True, include_links=True, include_tables=True,
                           include_comments=False, include_images=False, deduplicate=False,
-                          prune_xpath=_mark_chrome(tree))     # trafilatura prunes its own copy of the tree
+                          prune_xpath=_mark_chrome(tree, chrome))     # trafilatura prunes its own copy
     blocks, refs = _kept_blocks(getattr(doc, "body", None))
     if not blocks:   # trafilatura discarded the whole page: take the text blocks of the main element
         blocks = _fallback_blocks(tree)
@@ -139,7 +140,7 @@ def extract(html: str, url: str, trailing_slash: str = "keep") -> Extracted:
     title = normalize_space(_first(tree.xpath("//meta[@property='og:title']/@content")) or "") or \
         _strip_site_name(head_title) or normalize_space(" ".join(tree.xpath("(//h1)[1]//text()")))
     published = find_date(tree, extensive_search=False, original_date=True) or None
-    links = _place_links(tree, links_raw, blocks, refs, trailing_slash)
+    links = _place_links(tree, links_raw, blocks, refs, trailing_slash, chrome)
     return Extracted(
         title=title or head_title,
         description=description,
@@ -241,7 +242,7 @@ def _is_chrome(el: etree._Element, memo: dict[etree._Element, bool]) -> bool:
     return result
 
 
-def _mark_chrome(tree: lxml.html.HtmlElement) -> list[str]:
+def _mark_chrome(tree: lxml.html.HtmlElement, memo: dict[etree._Element, bool]) -> list[str]:
     """Marks the outermost chrome elements (see :func:`_is_chrome`) that hold little of the page's text, and
     returns the XPath that selects them, for trafilatura to prune before it extracts.
 
@@ -253,7 +254,6 @@ def _mark_chrome(tree: lxml.html.HtmlElement) -> list[str]:
     if body is None:
         return []
     total = len(body.text_content())
-    memo: dict[etree._Element, bool] = {}
     for el in body.iter():
         if not isinstance(el.tag, str) or not _is_chrome(el, memo):
             continue
@@ -307,8 +307,8 @@ def _fallback_blocks(tree: lxml.html.HtmlElement) -> list[str]:
 
 
 def _place_links(tree: lxml.html.HtmlElement, raw: list[_RawLink], blocks: list[str],
-                 refs: Counter[tuple[str, str]], trailing_slash: str) -> list[Link]:
-    memo: dict[etree._Element, bool] = {}
+                 refs: Counter[tuple[str, str]], trailing_slash: str,
+                 memo: dict[etree._Element, bool]) -> list[Link]:
     container = _container(tree, blocks, memo)
     inside: set[etree._Element] = set(container.iter("a", "area")) if container is not None else set()
     texts: dict[etree._Element, str] = {}

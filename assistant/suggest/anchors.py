@@ -159,13 +159,19 @@ def in_link(sentence: str, start: int, end: int, linked: tuple[tuple[str, str], 
     """Do the words ``sentence[start:end]`` — at this place or where they stand again in the sentence, since a
     task names the words, not their place — overlap words that a link of the source (``linked``: its anchor and
     the sentence it stands in) already takes in this sentence? An editor cannot put a link inside another."""
-    linked_spans = [(at, at + len(a)) for a, around in linked
-                    if len(a) > 1 and (not around or around in sentence or sentence in around)
-                    for at in _occurrences(sentence, a)]
+    linked_spans = _linked_spans(sentence, linked)
     if not linked_spans:
         return False
     spots = [(at, at + end - start) for at in _occurrences(sentence, sentence[start:end])] or [(start, end)]
     return any(a < e and s < b for s, e in spots for a, b in linked_spans)
+
+
+@lru_cache(maxsize=256)
+def _linked_spans(sentence: str, linked: tuple[tuple[str, str], ...]) -> tuple[tuple[int, int], ...]:
+    """The spans of ``sentence`` that the source's links take (once per sentence: every candidate span of it asks)."""
+    return tuple((at, at + len(a)) for a, around in linked
+                 if len(a) > 1 and (not around or around in sentence or sentence in around)
+                 for at in _occurrences(sentence, a))
 
 
 def _occurrences(text: str, part: str) -> Iterator[int]:

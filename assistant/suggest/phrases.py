@@ -156,8 +156,8 @@ def whole(text: str, start: int, end: int, df: Collocation | None = None) -> boo
     verb_start = _verbish(text, ws[first]) and (words[0].endswith(("ing", "ed")) or words[0] in _IRREGULAR)
     if words[0] in FUNCTION or words[-1] in FUNCTION or verb_start or (_verbish(text, ws[last]) and not gerund):
         return False                                   # "the same size", "using Go", "now offers"
-    if (words[0] in PREPOSITIONS and text[ws[first][1]:ws[first + 1][0]] == " " if len(idx) > 1 else False) \
-            or words[-1] in PREPOSITIONS:
+    opens = len(idx) > 1 and words[0] in PREPOSITIONS and text[ws[first][1]:ws[first + 1][0]] == " "
+    if opens or words[-1] in PREPOSITIONS:           # ("like-minded" is a word, not a preposition)
         return False                                   # "like Maybe": a preposition opens no noun phrase
     if _determiner_follows(text, ws, last) and not gerund:
         return False                                   # "the Select method obeys (the first law)": a verb
