@@ -6,6 +6,7 @@ Nothing heavy is imported or opened until first use, so `assistant pages` starts
 
 from __future__ import annotations
 
+import os
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,7 @@ from assistant.urls import host_port
 if TYPE_CHECKING:   # the clients' modules are imported when first built, so small commands start fast
     from langchain_core.language_models import BaseChatModel
 
+    from assistant.ingest.embedding import VectorWriter
     from assistant.ingest.fetch import Fetcher
     from assistant.store.embedder import Embedder
     from assistant.store.vectors import VectorStore
@@ -109,7 +111,7 @@ class Services:
         from assistant.store.vectors import ChromaStore
 
         return ChromaStore(self.chroma_client, self.settings.store.collection, self.ingest_embedder.name,
-                           records=self.db.chunk_records)
+                           records=self.db.chunk_records, page_urls=self.db.page_urls)
 
     @cached_property
     def llm(self) -> BaseChatModel:
@@ -127,8 +129,16 @@ class Services:
             raise SlackError("SLACK_BOT_TOKEN is not set: the bot token (xoxb-…) of the Slack app of `assistant slack`")
         return slack_web_client(token, self.settings.slack.api_url)
 
-    def embedding_pair(self) -> tuple[Embedder, VectorStore]:
-        return self.ingest_embedder, self.vectors
+    def vector_writer(self) -> VectorWriter:
+        """What ingest embeds and writes vectors with: a process of its own (``[embed] process``), unless this
+        process already holds the Chroma client (two clients on one persistent folder do not see each other)."""
+        from assistant.ingest.embedding import LocalWriter
+
+        if self.settings.embed.process and "chroma_client" not in self.__dict__ and (os.cpu_count() or 1) > 1:
+            from assistant.ingest.vectorproc import ProcessWriter
+
+            return ProcessWriter(self.settings)
+        return LocalWriter(self.ingest_embedder, self.vectors, self.settings.embed.batch_size)
 
     def close(self) -> None:
         if "fetcher" in self.__dict__:

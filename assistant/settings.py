@@ -64,6 +64,8 @@ class EmbedSettings(BaseModel):
     chunk_tokens: int = Field(128, ge=16, le=256, description="word-piece tokens per chunk")
     batch_size: int = Field(32, ge=1, le=512)
     threads: int = Field(0, ge=0, description="onnxruntime intra-op threads; 0 = all cores")
+    process: bool = Field(True, description="ingest embeds and writes vectors in a process of its own "
+                          "(off: a thread of the ingest process)")
 
 
 class StoreSettings(BaseModel):

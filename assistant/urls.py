@@ -27,6 +27,7 @@ def _escape(part: str, safe: str) -> str:
     return quote(part, safe=safe)
 
 
+@functools.lru_cache(maxsize=100_000)
 def host_key(url: str) -> str:
     """``host[:port]`` in lower case, default ports dropped: what "same site" compares."""
     parts = urlsplit(url)
@@ -54,6 +55,7 @@ def host_port(url: str) -> tuple[str, int] | None:
     return host, port or (443 if parts.scheme.lower() == "https" else 80)
 
 
+@functools.lru_cache(maxsize=100_000)     # a site's pages repeat their navigation's links
 def normalize(url: str, trailing_slash: str = "keep") -> str | None:
     """Canonical form of an absolute http(s) URL, or None when it is not one.
 

@@ -63,13 +63,11 @@ def test_changed_and_vanished_pages(mini: Site, tmp_path: Path) -> None:
     assert (gone["gone"], gone["status"]) == (1, 404)
     assert chroma_ids(ws) == expected_ids(ws)
     client = chromadb.PersistentClient(path=str(ws / "chroma"), settings=ChromaSettings(anonymized_telemetry=False))
-    hits = client.get_collection("chunks").get(where={"url": mini.url + "blog/" + changed.parent.name + "/"},
-                                               include=["embeddings", "metadatas"])
-    page_id = hits["metadatas"][0]["page_id"]
+    page_id = db_rows(ws, "SELECT id FROM pages WHERE url=?", (mini.url + "blog/" + changed.parent.name + "/",))[0][0]
     texts = [r[0] for r in db_rows(ws, "SELECT text FROM chunks WHERE page_id=? ORDER BY position", (page_id,))]
     assert "Brand new opening paragraph" in texts[0]
-    stored = {m["position"]: np.asarray(v) for m, v in zip(hits["metadatas"], hits["embeddings"], strict=True)}
-    assert np.allclose(stored[0], StaticEmbedder().embed(texts[:1])[0], atol=1e-5)   # the new text's vector
+    hits = client.get_collection("chunks").get(ids=[f"p{page_id}-c0"], include=["embeddings"])
+    assert np.allclose(hits["embeddings"][0], StaticEmbedder().embed(texts[:1])[0], atol=1e-5)   # the new text's vector
 
 
 def test_an_older_extractor_version_reparses_every_page_once(mini: Site, tmp_path: Path) -> None:
@@ -231,3 +229,31 @@ def test_sitemap_index_gz_url_list_and_folder_sources(mini: Site, tmp_path: Path
     assert (folder["kind"], folder["new"]) == ("folder", 12)
     pages = cli_json("--workspace", str(tmp_path / "c"), "pages")
     assert {p["url"] for p in pages} == {f"https://www.example.org/{p}/" for p in posts}
+
+
+def _vectors(ws: Path) -> dict[str, np.ndarray]:
+    """Chunk vectors by (page URL, position): page ids follow the crawl's order, which differs between runs."""
+    assert chroma_ids(ws) == expected_ids(ws)
+    client = chromadb.PersistentClient(path=str(ws / "chroma"), settings=ChromaSettings(anonymized_telemetry=False))
+    got = client.get_collection("chunks").get(include=["embeddings"])
+    urls = {f"p{r['id']}": r["url"] for r in db_rows(ws, "SELECT id, url FROM pages")}
+    return {urls[i.split("-")[0]] + "#" + i.split("-c")[1]: np.asarray(v)
+            for i, v in zip(got["ids"], got["embeddings"], strict=True)}
+
+
+def test_the_vector_writer_process_writes_what_the_thread_writes(mini: Site, tmp_path: Path) -> None:
+    """By default ingest embeds in a process of its own and never imports Chroma itself; its vectors are the ones
+    an in-process writer makes, id for id."""
+    probe = ("import sys\nfrom assistant.cli.app import main\nsys.argv = ['assistant', *sys.argv[1:]]\n"
+             "try:\n    main()\nfinally:\n    print('chromadb' in sys.modules, file=sys.stderr)\n")
+    out = {}
+    for mode in ("true", "false"):
+        ws = tmp_path / f"ws-{mode}"
+        done = subprocess.run([sys.executable, "-c", probe, "--workspace", str(ws), "ingest", mini.url + "sitemap.xml",
+                               "--format", "json"], capture_output=True, timeout=300, check=False,
+                              env={**os.environ, "ASSISTANT_EMBED__PROCESS": mode})
+        assert done.returncode == 0, done.stderr.decode()[-2000:]
+        assert done.stderr.decode().strip().splitlines()[-1] == ("False" if mode == "true" else "True")
+        out[mode] = _vectors(ws)
+    assert set(out["true"]) == set(out["false"]) != set()
+    assert all(np.allclose(out["true"][i], out["false"][i], atol=1e-6) for i in out["true"])

@@ -35,10 +35,10 @@ def run_ingest(services: Services, source_arg: str, base_url: str | None = None,
     source = from_argument(source_arg, services.fetcher, base_url=base_url,
                            trailing_slash=settings.crawl.trailing_slash, max_urls=settings.crawl.max_pages,
                            use_robots_sitemaps=settings.crawl.sitemaps)
-    if settings.embed.enabled:   # Chroma's import (~1.3 s) and the vectors load overlap the first fetches
+    if settings.embed.enabled and not settings.embed.process:   # Chroma's import overlaps the first fetches
         threading.Thread(target=_warm, daemon=True).start()
     ingestor = Ingestor(settings, services.db, services.fetcher,
-                        services.embedding_pair if settings.embed.enabled else None, StepProgress(step))
+                        services.vector_writer if settings.embed.enabled else None, StepProgress(step))
     summary = ingestor.run(source)
     if not summary.totals.get("html_pages"):
         reasons = ", ".join(f"{k} ×{v}" for k, v in summary.errors.items()) or "nothing reachable"

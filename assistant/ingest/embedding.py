@@ -4,14 +4,19 @@ Invariant: Chroma holds ids ``p{page}-c{i}`` for exactly the chunks of the pages
 ``embedded_hash`` equals their ``content_hash``. The worker writes vectors first and the hash after,
 so a kill at any moment leaves at worst vectors the database does not vouch for; :func:`reconcile`
 deletes those and re-queues their pages.
+
+The vectors are made and written by a :class:`VectorWriter`: :class:`LocalWriter` in this process, or the same in
+a process of its own (:mod:`assistant.ingest.vectorproc`), so that embedding and Chroma's writes never wait for the
+crawl's interpreter lock, nor it for them.
 """
 
 from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from assistant.store.db import Database, chunk_id
 from assistant.store.embedder import Embedder
@@ -23,23 +28,71 @@ MIN_WRITE = 1024    # chunks per vector-store write at the least: each Chroma up
 @dataclass(frozen=True)
 class EmbedJob:
     page_id: int
-    url: str
     content_hash: str
     chunks: list[str]
 
 
+class VectorWriter(Protocol):
+    """What ingest needs of the vectors: embed and write pages' chunks, and the store's housekeeping."""
+
+    def write(self, jobs: Sequence[EmbedJob]) -> None: ...
+
+    def ids(self) -> set[str]: ...
+
+    def delete(self, ids: Sequence[str]) -> None: ...
+
+    def reset(self) -> None: ...
+
+    def count(self) -> int: ...
+
+    def close(self) -> None: ...
+
+
+class LocalWriter:
+    """Embeds with ``embedder`` and writes to ``store``, in the calling process."""
+
+    def __init__(self, embedder: Embedder, store: VectorStore, batch_size: int = 32) -> None:
+        self.embedder = embedder
+        self.store = store
+        self.batch_size = batch_size
+
+    def warm(self) -> None:
+        """Load what the first write needs (the embedder's tables) before it comes."""
+        self.embedder.embed(["warm"])
+
+    def write(self, jobs: Sequence[EmbedJob]) -> None:
+        texts = [t for job in jobs for t in job.chunks]
+        if texts:
+            vectors = self.embedder.embed(texts, batch_size=self.batch_size)
+            self.store.upsert([chunk_id(job.page_id, i) for job in jobs for i in range(len(job.chunks))], vectors)
+
+    def ids(self) -> set[str]:
+        return self.store.ids()
+
+    def delete(self, ids: Sequence[str]) -> None:
+        self.store.delete(ids)
+
+    def reset(self) -> None:
+        self.store.reset()
+
+    def count(self) -> int:
+        return self.store.count()
+
+    def close(self) -> None:
+        pass
+
+
 class EmbedWorker(threading.Thread):
-    """Embeds queued pages in batches on its own thread (onnxruntime releases the GIL).
+    """Hands queued pages to the :class:`VectorWriter` in batches, on its own thread.
 
     It never writes SQLite: the ingest thread, the only writer, records finished pages (:meth:`record`)
     after their vectors are in the store.
     """
 
-    def __init__(self, embedder: Embedder, store: VectorStore, batch_size: int,
+    def __init__(self, writer: VectorWriter, batch_size: int,
                  on_progress: Callable[[int, int], None] | None = None) -> None:
         super().__init__(name="embed", daemon=True)
-        self.embedder = embedder
-        self.store = store
+        self.writer = writer
         self.batch_size = batch_size
         self.jobs: queue.Queue[EmbedJob | None] = queue.Queue()
         self.done: queue.Queue[tuple[int, str]] = queue.Queue()    # (page id, content hash) now in the store
@@ -101,23 +154,15 @@ class EmbedWorker(threading.Thread):
         # a page queued twice (re-queued after a crash, then changed in this run) is written once, as it is now:
         # one upsert must not hold an id twice
         batch = list({job.page_id: job for job in batch}.values())
-        texts = [t for job in batch for t in job.chunks]
-        vectors = self.embedder.embed(texts, batch_size=self.batch_size) if texts else None
-        ids, metas = [], []
-        for job in batch:
-            for i, _ in enumerate(job.chunks):
-                ids.append(chunk_id(job.page_id, i))
-                metas.append({"url": job.url, "position": i, "page_id": job.page_id})   # title and text: SQLite
-        if vectors is not None:
-            self.store.upsert(ids, vectors, metas)
+        self.writer.write(batch)
         for job in batch:
             self.done.put((job.page_id, job.content_hash))
-        self.done_chunks += len(texts)
+        self.done_chunks += sum(len(job.chunks) for job in batch)
         if self.on_progress:
             self.on_progress(self.done_chunks, self.queued_chunks)
 
 
-def reconcile(db: Database, store: VectorStore) -> tuple[int, int]:
+def reconcile(db: Database, store: VectorWriter) -> tuple[int, int]:
     """Delete vectors the database does not vouch for; un-mark pages whose vectors are missing.
 
     Returns (vectors deleted, pages re-queued).

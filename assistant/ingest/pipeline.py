@@ -17,17 +17,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from assistant.ingest.embedding import EmbedJob, EmbedWorker, reconcile
+from assistant.ingest.embedding import EmbedJob, EmbedWorker, VectorWriter, reconcile
 from assistant.ingest.extract import EXTRACTOR_VERSION
 from assistant.ingest.fetch import Fetcher, FetchError, Response
 from assistant.ingest.sources import Seed, Source
-from assistant.ingest.workers import Extractor, Failed
-from assistant.records import Extracted
+from assistant.ingest.workers import Extractor, Failed, Parsed
 from assistant.settings import Settings
 from assistant.store.db import Database
-from assistant.store.embedder import EMBEDDERS, Embedder
-from assistant.store.vectors import VectorStore
-from assistant.text import chunk_text
+from assistant.store.embedder import EMBEDDERS
 from assistant.urls import same_site, shape, trap_reason
 
 COMMIT_EVERY = 0.5   # seconds between commits of the main thread's writes
@@ -77,7 +74,7 @@ class Summary:
         return data
 
 
-VectorsFactory = Callable[[], tuple[Embedder, VectorStore]]
+VectorsFactory = Callable[[], VectorWriter]
 
 
 @dataclass
@@ -86,7 +83,7 @@ class Fetched:
 
     response: Response | None = None
     body_hash: str = ""
-    extracted: Extracted | Failed | None = None      # None: unchanged (304 or same bytes)
+    extracted: Parsed | Failed | None = None      # None: unchanged (304 or same bytes)
     error: FetchError | None = None
 
 
@@ -104,12 +101,19 @@ class Ingestor:
         self.include = [re.compile(p) for p in self.crawl.include]
         self.exclude = [re.compile(p) for p in self.crawl.exclude]
         self._worker: EmbedWorker | None = None
-        self._store: VectorStore | None = None
+        self._store: VectorWriter | None = None
         self._pending_jobs: list[EmbedJob] = []
         self._removed = 0          # pages that had content and lost it (error, redirect) this run
 
     # ------------------------------------------------------------------ main loop
     def run(self, source: Source) -> Summary:
+        try:
+            return self._run(source)
+        finally:
+            if self._store is not None:
+                self._store.close()
+
+    def _run(self, source: Source) -> Summary:
         started = time.monotonic()
         db = self.db
         summary = Summary(source.label, source.kind, warnings=list(source.warnings))
@@ -130,7 +134,8 @@ class Ingestor:
             self._enqueue(seed, is_seed=True)
         if self.vectors is not None:
             self._check_model()
-        if unclean or (self.vectors and db.pending_embeddings()):
+        # a first ingest will embed: its writer starts now, ready when the first pages are committed
+        if unclean or (self.vectors and (not self.known or db.pending_embeddings())):
             self._start_embedding()
             if unclean and self._store is not None:
                 summary.vectors_deleted += reconcile(db, self._store)[0]
@@ -259,7 +264,8 @@ class Ingestor:
         if known and known.status == 200 and known.body_hash == body_hash and not self.reparse:
             return Fetched(resp, body_hash)
         return Fetched(resp, body_hash, self.extractor(resp.content, resp.headers.get("content-type", ""),
-                                                       resp.final_url, self.crawl.trailing_slash))
+                                                       resp.final_url, self.crawl.trailing_slash,
+                                                       self.settings.embed.chunk_tokens))
 
     def _read_file(self, url: str, path: Path) -> Response:
         size = path.stat().st_size
@@ -295,23 +301,22 @@ class Ingestor:
                 return      # the target is (or will be) handled as a URL of its own
             self.seen.add(url)
         known = self.known.get(url)
-        ex = fetched.extracted
-        if ex is None:      # 304, or the same bytes as last time
+        parsed = fetched.extracted
+        if parsed is None:      # 304, or the same bytes as last time
             s.unchanged += 1
             if known is not None and not known.nofollow:
                 self._follow(url, seed.depth, [r["target_url"] for r in db.outlinks(known.id)
                                                if r["internal"] and "nofollow" not in (r["rel"] or "")])
             return
-        if isinstance(ex, Failed):
+        if isinstance(parsed, Failed):
             if known is not None and known.body_hash:
                 self._removed += 1
             db.save_status(url=url, status=result.status, final_url=url, redirects=[], depth=seed.depth,
                            in_sitemap=seed.in_sitemap, run_id=self.run_id, content_type=result.content_type)
-            db.record_error(url, self.run_id, ex.reason, ex.detail, result.status)
-            s.errors[ex.reason] += 1
+            db.record_error(url, self.run_id, parsed.reason, parsed.detail, result.status)
+            s.errors[parsed.reason] += 1
             return
-        indexable = not ex.noindex and (ex.canonical is None or ex.canonical == url)
-        chunks = chunk_text(ex.main_text, self.settings.embed.chunk_tokens) if indexable and ex.main_text else []
+        ex, chunks = parsed.extracted, parsed.chunks
         content_hash = hashlib.sha256(f"{ex.title}\x00{ex.main_text}".encode()).hexdigest()
         links = [(link.target, same_site(link.target, self.source.hosts), link) for link in ex.links]
         texts = [c.text for c in chunks]
@@ -329,7 +334,7 @@ class Ingestor:
         else:
             s.new += 1
         if embed:
-            self._pending_jobs.append(EmbedJob(pid, url, content_hash, texts))
+            self._pending_jobs.append(EmbedJob(pid, content_hash, texts))
         if not ex.nofollow:
             self._follow(url, seed.depth, [t for t, internal, link in links if internal and "nofollow" not in link.rel])
             if ex.canonical and ex.canonical != url and same_site(ex.canonical, self.source.hosts):
@@ -339,9 +344,8 @@ class Ingestor:
     def _start_embedding(self) -> None:
         if self._worker is not None or self.vectors is None:
             return
-        embedder, store = self.vectors()
-        self._store = store
-        self._worker = EmbedWorker(embedder, store, self.settings.embed.batch_size, self.progress.embed)
+        self._store = self._store or self.vectors()
+        self._worker = EmbedWorker(self._store, self.settings.embed.batch_size, self.progress.embed)
         self._worker.start()
 
     def _check_model(self) -> None:
@@ -366,7 +370,7 @@ class Ingestor:
         for row in self.db.pending_embeddings():
             texts = self.db.chunk_texts(row["id"])
             if texts:
-                self._worker.submit(EmbedJob(row["id"], row["url"], row["content_hash"], texts))
+                self._worker.submit(EmbedJob(row["id"], row["content_hash"], texts))
 
     def _finish_embedding(self, unclean: int) -> None:
         s = self.summary

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assistant.ingest.fetch import Fetcher, FetchError
-from assistant.ingest.workers import Failed, extract_bytes
+from assistant.ingest.workers import Failed, read_html
 from assistant.records import Extracted
 from assistant.urls import host_key
 
@@ -53,7 +53,7 @@ def fetch_page(fetcher: Fetcher, url: str) -> ProspectPage:
         resp = fetcher.get(url)
     except FetchError as exc:
         return ProspectPage(url, url, error=f"{exc.reason}: {exc.detail}")
-    doc = extract_bytes(resp.content, resp.headers.get("content-type", ""), resp.final_url, "keep")
+    doc = read_html(resp.content, resp.headers.get("content-type", ""), resp.final_url, "keep")
     if isinstance(doc, Failed):
         return ProspectPage(url, resp.final_url, error=f"{doc.reason}: {doc.detail}")
     if not doc.main_text.strip():

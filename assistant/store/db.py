@@ -267,17 +267,21 @@ class Database:
             self.set_meta("embed_model", name)
         return int(n)
 
-    def chunk_records(self, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
-        """(page title, chunk text) by vector id (``p{page}-c{position}``)."""
-        out: dict[str, tuple[str, str]] = {}
+    def chunk_records(self, ids: Sequence[str]) -> dict[str, tuple[str, str, str]]:
+        """(page URL, page title, chunk text) by vector id (``p{page}-c{position}``)."""
+        out: dict[str, tuple[str, str, str]] = {}
         for cid in ids:
             if CHUNK_ID.fullmatch(cid):
                 page_id, position = (int(x) for x in cid[1:].split("-c", 1))
-                row = self.conn.execute("SELECT p.title, c.text FROM chunks c JOIN pages p ON p.id=c.page_id "
+                row = self.conn.execute("SELECT p.url, p.title, c.text FROM chunks c JOIN pages p ON p.id=c.page_id "
                                         "WHERE c.page_id=? AND c.position=?", (page_id, position)).fetchone()
                 if row is not None:
-                    out[cid] = (str(row[0] or ""), str(row[1]))
+                    out[cid] = (str(row[0]), str(row[1] or ""), str(row[2]))
         return out
+
+    def page_urls(self) -> dict[int, str]:
+        """Every page's URL by its id (the vectors' ids name pages by id)."""
+        return {int(r[0]): str(r[1]) for r in self.conn.execute("SELECT id, url FROM pages")}
 
     def set_embedded(self, page_id: int, content_hash: str | None) -> None:
         self.conn.execute("UPDATE pages SET embedded_hash=? WHERE id=?", (content_hash, page_id))

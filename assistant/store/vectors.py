@@ -1,8 +1,9 @@
 """Chunk vectors in Chroma. We always pass our own embeddings: Chroma's default embedding
-function (which downloads a model at run time) is never used. Chunk texts live in SQLite, not in Chroma
-(Chroma's full-text index of documents cost twice the time of the vectors themselves on a first ingest);
-the metadata is the page URL, its id and the chunk's position; a query reads its hits' page titles and texts
-through the ``records`` lookup it is given."""
+function (which downloads a model at run time) is never used. A vector's id, ``p{page}-c{position}``, is all it
+carries: chunk texts, titles and URLs live in SQLite (Chroma's full-text index of documents cost twice the time of
+the vectors themselves on a first ingest, and per-vector metadata another 40 % of the writes); a query and a read of
+every vector get them through the ``records`` and ``page_urls`` lookups they are given. Collections written before
+keep their metadata, which is read when present."""
 
 from __future__ import annotations
 
@@ -32,8 +33,8 @@ class Hit:
 class VectorStore(Protocol):
     """The seam between the engines and Chroma (a fake could stand here; tests use real Chroma)."""
 
-    def upsert(self, ids: Sequence[str], vectors: NDArray[np.float32], metadatas: Sequence[dict[str, Any]]) -> None:
-        ...
+    def upsert(self, ids: Sequence[str], vectors: NDArray[np.float32],
+               metadatas: Sequence[dict[str, Any]] | None = None) -> None: ...
 
     def delete(self, ids: Sequence[str]) -> None: ...
 
@@ -43,7 +44,7 @@ class VectorStore(Protocol):
 
     def count(self) -> int: ...
 
-    def query(self, vector: NDArray[np.float32], k: int, where: dict[str, Any] | None = None) -> list[Hit]: ...
+    def query(self, vector: NDArray[np.float32], k: int) -> list[Hit]: ...
 
     def page_vectors(self) -> dict[str, NDArray[np.float32]]: ...
 
@@ -54,9 +55,11 @@ class ChromaStore:
     """A Chroma collection (PersistentClient or HttpClient, built in :mod:`assistant.services`)."""
 
     def __init__(self, client: Any, name: str, model_id: str,
-                 records: Callable[[Sequence[str]], dict[str, tuple[str, str]]] | None = None) -> None:
+                 records: Callable[[Sequence[str]], dict[str, tuple[str, str, str]]] | None = None,
+                 page_urls: Callable[[], dict[int, str]] | None = None) -> None:
         self.client = client
-        self.records = records
+        self.records = records          # vector id -> (page URL, page title, chunk text)
+        self.page_urls = page_urls      # page id -> URL
         self.name = name
         self.model_id = model_id
         # every chunk vector, read once per store: a plan or a chat needs them for the audit's page similarity
@@ -81,10 +84,14 @@ class ChromaStore:
             self.client.delete_collection(self.name)
         self.collection = self._open()
 
-    def upsert(self, ids: Sequence[str], vectors: NDArray[np.float32], metadatas: Sequence[dict[str, Any]]) -> None:
+    def upsert(self, ids: Sequence[str], vectors: NDArray[np.float32],
+               metadatas: Sequence[dict[str, Any]] | None = None) -> None:
         if ids:
             self._chunks = None
-            self.collection.upsert(ids=list(ids), embeddings=vectors, metadatas=list(metadatas))
+            if metadatas is None:
+                self.collection.upsert(ids=list(ids), embeddings=vectors)
+            else:
+                self.collection.upsert(ids=list(ids), embeddings=vectors, metadatas=list(metadatas))
 
     def delete(self, ids: Sequence[str]) -> None:
         self._chunks = None
@@ -112,14 +119,18 @@ class ChromaStore:
 
     def _read_chunk_vectors(self) -> dict[str, NDArray[np.float32]]:
         rows: dict[str, list[tuple[int, NDArray[np.float32]]]] = {}
+        urls = self.page_urls() if self.page_urls else {}
         offset = 0
         while True:
             got = self.collection.get(include=["embeddings", "metadatas"], limit=5000, offset=offset)
             if len(got["ids"]):
                 block = np.asarray(got["embeddings"], dtype=np.float32)
                 block /= np.clip(np.linalg.norm(block, axis=1, keepdims=True), 1e-12, None)
-                for v, meta in zip(block, got["metadatas"], strict=True):
-                    rows.setdefault(str(meta.get("url", "")), []).append((int(meta.get("position", 0)), v))
+                for cid, v, meta in zip(got["ids"], block, got["metadatas"], strict=True):
+                    page, position = _parse_id(cid)
+                    url = str((meta or {}).get("url") or urls.get(page, ""))
+                    if url:
+                        rows.setdefault(url, []).append((int((meta or {}).get("position", position)), v))
             if len(got["ids"]) < 5000:
                 break
             offset += 5000
@@ -129,18 +140,22 @@ class ChromaStore:
         """One unit vector per page URL: the normalised mean of its chunks' vectors."""
         return page_means(self.chunk_vectors())
 
-    def query(self, vector: NDArray[np.float32], k: int, where: dict[str, Any] | None = None) -> list[Hit]:
-        res = self.collection.query(query_embeddings=[vector.tolist()], n_results=k, where=where,
-                                    include=["documents", "metadatas", "distances"])
+    def query(self, vector: NDArray[np.float32], k: int) -> list[Hit]:
+        res = self.collection.query(query_embeddings=[vector.tolist()], n_results=k, include=["distances"])
         ids = res["ids"][0]
         records = self.records(ids) if self.records else {}
         hits = []
-        for cid, doc, meta, dist in zip(ids, res["documents"][0], res["metadatas"][0], res["distances"][0],
-                                        strict=False):
-            title, text = records.get(cid, (str(meta.get("title", "")), doc or ""))
-            hits.append(Hit(cid, str(meta.get("url", "")), title, int(meta.get("position", 0)), text,
-                            1.0 - float(dist)))
+        for cid, dist in zip(ids, res["distances"][0], strict=False):
+            if cid in records:      # a vector SQLite does not vouch for (yet) is no hit
+                url, title, text = records[cid]
+                hits.append(Hit(cid, url, title, _parse_id(cid)[1], text, 1.0 - float(dist)))
         return hits
+
+
+def _parse_id(cid: str) -> tuple[int, int]:
+    """(page id, position) of a vector id ``p{page}-c{position}``; (-1, 0) for any other id."""
+    page, _, position = cid[1:].partition("-c")
+    return (int(page), int(position)) if page.isdigit() and position.isdigit() else (-1, 0)
 
 
 def page_means(chunks: dict[str, NDArray[np.float32]]) -> dict[str, NDArray[np.float32]]:
