@@ -97,3 +97,33 @@ class Finding:
     def as_dict(self) -> dict[str, Any]:
         return {"rule": self.rule, "severity": self.severity, "urls": self.urls, "message": self.message,
                 "evidence": self.evidence, "fix": self.fix}
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How one tool's backlink export names its columns (:mod:`assistant.backlinks.formats` holds the table)."""
+
+    name: str                           # format id, stored with each record
+    family: str                         # the --source value that selects it
+    label: str
+    kind: str                           # links | top-pages | top-sites
+    columns: dict[str, tuple[str, ...]]  # field -> header names, the first as the tool writes it
+    required: tuple[str, ...]
+    signature: tuple[str, ...] = ()     # header names (loose match) only this tool writes
+
+
+@dataclass
+class Parsed:
+    """A backlink export read into records: what :func:`assistant.store.backlinks.import_parsed` writes."""
+
+    layout: Layout
+    rows: int = 0
+    backlinks: list[Backlink] = field(default_factory=list)
+    top_pages: list[TopPage] = field(default_factory=list)
+    top_sites: list[TopSite] = field(default_factory=list)
+    skipped: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def records(self) -> int:
+        return len(self.backlinks) + len(self.top_pages) + len(self.top_sites)

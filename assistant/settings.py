@@ -18,7 +18,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from assistant.llm.providers import PROVIDERS
+from assistant.llmnames import PROVIDERS
 
 
 class ConfigError(Exception):

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import NoReturn, TypeVar
 
 from assistant.backlinks.readfile import Row, Table, parse_bool, parse_date, parse_number, slash_order
 from assistant.columns import loose, match_columns, missing_message, parse_map, shown
-from assistant.models import Backlink, TopPage, TopSite
+from assistant.models import Backlink, Layout, Parsed, TopPage, TopSite
 from assistant.urls import normalize
 
 T = TypeVar("T")
@@ -34,17 +33,6 @@ _BAD_HOST = re.compile(r"[^a-z0-9.\-_\[\]:]")
 
 class FormatError(Exception):
     """The file's columns fit no layout (or not the one asked for): one line naming found and missing columns."""
-
-
-@dataclass(frozen=True)
-class Layout:
-    name: str                           # format id, stored with each record
-    family: str                         # the --source value that selects it
-    label: str
-    kind: str                           # links | top-pages | top-sites
-    columns: dict[str, tuple[str, ...]]  # field -> header names, the first as the tool writes it
-    required: tuple[str, ...]
-    signature: tuple[str, ...] = ()     # header names (loose match) only this tool writes
 
 
 AHREFS = Layout("ahrefs", "ahrefs", "Ahrefs backlinks", "links", {
@@ -105,21 +93,6 @@ GENERIC = Layout("csv", "csv", "generic CSV", "links", {
 VENDORS = (AHREFS, SEMRUSH, GSC_LINKS, GSC_PAGES, GSC_SITES, MAJESTIC, MOZ)
 LAYOUTS = (*VENDORS, GENERIC)
 SOURCES = ("auto", *dict.fromkeys(lay.family for lay in LAYOUTS))    # the --source values, in LAYOUTS' order
-
-
-@dataclass
-class Parsed:
-    layout: Layout
-    rows: int = 0
-    backlinks: list[Backlink] = field(default_factory=list)
-    top_pages: list[TopPage] = field(default_factory=list)
-    top_sites: list[TopSite] = field(default_factory=list)
-    skipped: int = 0
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def records(self) -> int:
-        return len(self.backlinks) + len(self.top_pages) + len(self.top_sites)
 
 
 # ---------------------------------------------------------------------------------------------- detection

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from assistant.traffic.model import QueryStats, number, striking_distance
+from assistant.trafficdata import QueryStats, number, striking_distance
 
 if TYPE_CHECKING:                        # facts imports this module's handler lazily
     from assistant.chain.facts import Facts, Workspace

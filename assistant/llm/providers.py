@@ -7,8 +7,8 @@ Both are langchain ``BaseChatModel`` s and raise :class:`~assistant.llm.LLMError
 endpoint) for any provider failure. JSON output: pass ``response_format={"type": "json_object", "schema": {...}}``
 as a call keyword or through ``.bind(...)``; llama.cpp's server constrains generation to the schema.
 
-The table imports nothing heavy (each provider's module is imported when it is built), so the settings read
-``[llm] provider``'s allowed names from it.
+The table's rows are :data:`assistant.llmnames.PROVIDERS`'s names, below the settings, which allow exactly those as
+``[llm] provider``; a name without a builder here fails on import.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from assistant.llm.errors import LLMError
+from assistant.llmnames import PROVIDERS as NAMES
 from assistant.secrets import openai_key
 
 if TYPE_CHECKING:
@@ -49,10 +50,8 @@ def _openai(settings: LLMSettings) -> BaseChatModel:
     return build(settings, key)
 
 
-PROVIDERS: dict[str, Provider] = {
-    "local": Provider(_local, "llama.cpp's server, started by the tool (xllamacpp)"),
-    "openai": Provider(_openai, "any OpenAI-compatible endpoint"),
-}
+_BUILDERS: dict[str, Callable[[LLMSettings], BaseChatModel]] = {"local": _local, "openai": _openai}
+PROVIDERS: dict[str, Provider] = {name: Provider(_BUILDERS[name], text) for name, text in NAMES.items()}
 
 
 def build_llm(settings: LLMSettings) -> BaseChatModel:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from assistant.models import Finding
 from assistant.plan.tasks import Task, effort_for, path_of, severity_impact
 from assistant.rules.data import AuditData
-from assistant.traffic.model import number
+from assistant.trafficdata import number
 
 if TYPE_CHECKING:                      # plan.links and plan.model import this module
     from assistant.plan.links import LinkIdea

@@ -19,15 +19,12 @@ import sqlite3
 import time
 import weakref
 from dataclasses import asdict, dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from assistant.models import Backlink, TopPage, TopSite
+from assistant.models import Backlink, Parsed, TopPage, TopSite
 from assistant.store.db import Database
 from assistant.urls import host_key, normalize
-
-if TYPE_CHECKING:
-    from assistant.backlinks.formats import Parsed
 
 SCHEMA_VERSION = "1"
 SCHEMA = (

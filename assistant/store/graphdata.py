@@ -1,10 +1,11 @@
-"""Load the link graph's records (:class:`assistant.graph.Node`, :class:`assistant.graph.Edge`) from a workspace."""
+"""Load the link graph's records (:class:`assistant.sitegraph.Node`, :class:`assistant.sitegraph.Edge`) from a
+workspace."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from assistant.graph import Edge, Node, choose_home, is_indexable
+from assistant.sitegraph import Edge, Node, choose_home, is_indexable
 from assistant.store.db import Database
 
 

@@ -1,8 +1,9 @@
 """Imported traffic in the workspace database (tables ``traffic_imports`` and ``traffic``, see
 :mod:`assistant.store.db`): the import that fills them and :func:`load_traffic`, what the engines read.
 
-Rows keep the URL or path as the export wrote it; they are matched to pages when read (:mod:`assistant.traffic.match`:
-normalisation, redirects and canonicals as for links), so an ingest after the import matches them too.
+Rows keep the URL or path as the export wrote it; they are matched to pages when read
+(:func:`assistant.trafficdata.matcher`: normalisation, redirects and canonicals as for links), so an ingest after
+the import matches them too.
 Re-importing the same file changes nothing; an export of a dataset (pages, queries, page × query, analytics) whose
 period overlaps an earlier import's (or, periods unknown, of the same dataset) replaces it, so the rows the engines
 sum never count a day twice.
@@ -15,8 +16,9 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from assistant.sitegraph import redirect_resolver
 from assistant.store.db import Database
-from assistant.traffic.model import Export, Row, Traffic, merged
+from assistant.trafficdata import Export, Row, Traffic, matcher, merged
 
 EXAMPLES = 5
 
@@ -92,15 +94,13 @@ def _matches(result: PartResult, rows: list[Row], match: Callable[[str], str | N
 
 
 def page_matcher(db: Database) -> Callable[[str], str | None]:
-    """The workspace's matcher of export URLs to pages (see :mod:`assistant.traffic.match`)."""
-    from assistant import graph
+    """The workspace's matcher of export URLs to pages (see :func:`assistant.trafficdata.matcher`)."""
     from assistant.store import graphdata
     from assistant.store.backlinks import Targets
-    from assistant.traffic.match import matcher
 
     nodes = graphdata.nodes(db)
     pages = {n.url for n in nodes if n.indexable}
-    return matcher(Targets(db).resolve, graph.redirect_resolver(nodes, canonicals=True), pages)
+    return matcher(Targets(db).resolve, redirect_resolver(nodes, canonicals=True), pages)
 
 
 def imports(db: Database) -> list[dict[str, Any]]:

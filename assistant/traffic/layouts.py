@@ -16,7 +16,7 @@ from typing import NoReturn
 
 from assistant.backlinks.readfile import Table, parse_date, parse_number
 from assistant.columns import key, match_columns, missing_message, parse_map
-from assistant.traffic.model import Export, Row
+from assistant.trafficdata import Export, Row
 
 MAP_FIELDS = ("url", "query", "clicks", "impressions", "position", "views", "sessions", "ctr", "date")
 METRIC_FIELDS = ("clicks", "impressions", "position", "views", "sessions")

@@ -18,7 +18,7 @@ from typing import Any
 
 from assistant.backlinks.readfile import ReadError, decode, parse_number, parse_table
 from assistant.traffic.layouts import FormatError, Layout, detect, mapped_layout, parse
-from assistant.traffic.model import Export, Row
+from assistant.trafficdata import Export, Row
 
 _COMMENT_DATE = re.compile(r"^#\s*(start|end) date:\s*(\d{8}|\d{4}-\d{2}-\d{2})\s*$", re.IGNORECASE)
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
