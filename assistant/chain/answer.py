@@ -24,8 +24,7 @@ if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
     from langchain_core.runnables import Runnable
 
-    from assistant.chain.tools import ToolCall
-    from assistant.tools import Toolbox
+    from assistant.chain.tools import ToolCall, ToolSet
 
 MAX_TOKENS = 120
 # intents whose engine list is the substance of the answer: it follows the model's lead verbatim
@@ -80,7 +79,7 @@ class Conversation:
     """Questions over one workspace, keeping the context follow-ups need ("and the second one?")."""
 
     def __init__(self, workspace: Workspace, llm: Callable[[], BaseChatModel] | None,
-                 max_tokens: int = MAX_TOKENS, tools: Toolbox | None = None) -> None:
+                 max_tokens: int = MAX_TOKENS, tools: ToolSet | None = None) -> None:
         self.ws = workspace
         self.tools = tools                   # the model may call these (chain/tools.py) instead of the fixed lead
         self.on_tool_call: Callable[[ToolCall], None] | None = None

@@ -20,12 +20,11 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from assistant.llm.prompts import load
-from assistant.tools import Toolbox, ToolError
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -33,10 +32,42 @@ if TYPE_CHECKING:
 
     from assistant.chain.facts import Facts
     from assistant.settings import LLMSettings
+    from assistant.suggest import SiteData
 
 MAX_CALLS = 6
 RESULT_CHARS = 4000         # one tool result as the model reads it (a long audit is cut, the records say so)
 RECORDS = 12                # records of a list result shown to the model
+
+
+class ToolError(Exception):
+    """A call the tool cannot answer (unknown page, no workspace, bad argument): one sentence for the caller."""
+
+
+class ToolSpec(Protocol):
+    """One tool as the loop offers it to the model (:class:`assistant.tools.Tool` is one)."""
+
+    @property
+    def read_only(self) -> bool: ...
+
+    @property
+    def fetches(self) -> bool: ...
+
+    def openai(self) -> dict[str, Any]: ...
+
+
+class ToolSet(Protocol):
+    """What the loop needs of the tools (:class:`assistant.tools.Toolbox` is one; the tools, above the engines, use
+    the use cases, so the chain names this protocol and the surface hands the toolbox in)."""
+
+    def tools(self) -> Sequence[ToolSpec]: ...
+
+    def call(self, name: str, arguments: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The tool's records in their provenance; raises :class:`ToolError` for a call the model can mend."""
+        ...
+
+    def overview(self) -> dict[str, dict[str, Any]]: ...
+
+    def site(self) -> SiteData: ...
 
 
 def enabled(settings: LLMSettings) -> bool:
@@ -71,7 +102,7 @@ class Loop:
     text: str = ""
 
 
-def bound(llm: BaseChatModel, box: Toolbox) -> Any:
+def bound(llm: BaseChatModel, box: ToolSet) -> Any:
     """``llm`` with the read-only tools bound (``bind_tools`` where the model class has it, else the same
     OpenAI ``tools`` list as a call keyword)."""
     specs = [t.openai() for t in box.tools() if t.read_only and not t.fetches]
@@ -81,7 +112,7 @@ def bound(llm: BaseChatModel, box: Toolbox) -> Any:
         return llm.bind(tools=specs)
 
 
-def run(llm: BaseChatModel, box: Toolbox, question: str, facts: Facts, history: list[tuple[str, str]] | None = None,
+def run(llm: BaseChatModel, box: ToolSet, question: str, facts: Facts, history: list[tuple[str, str]] | None = None,
         on_call: Callable[[ToolCall], None] | None = None, stop: threading.Event | None = None,
         max_tokens: int = 300) -> Loop:
     """Let the model call tools (at most :data:`MAX_CALLS`), then answer. Pages the results name become
@@ -117,7 +148,7 @@ def run(llm: BaseChatModel, box: Toolbox, question: str, facts: Facts, history: 
     return loop
 
 
-def _call(box: Toolbox, name: str, arguments: dict[str, Any]) -> ToolCall:
+def _call(box: ToolSet, name: str, arguments: dict[str, Any]) -> ToolCall:
     try:
         out = box.call(name, arguments)
     except ToolError as exc:
@@ -127,7 +158,7 @@ def _call(box: Toolbox, name: str, arguments: dict[str, Any]) -> ToolCall:
                     result)
 
 
-def _for_model(box: Toolbox, call: ToolCall, facts: Facts) -> str:
+def _for_model(box: ToolSet, call: ToolCall, facts: Facts) -> str:
     """What the model reads of a result: its workspace pages as numbered sources, then the records (cut to
     fit). The pages become ``facts``' sources (their text, for checking quotes) and the records its evidence."""
     if not call.ok:

@@ -9,7 +9,7 @@ from assistant.diff.compare import SCORE_DROP, compare
 from assistant.diff.model import Diff
 from assistant.diff.progress import plan_progress
 from assistant.diff.view import RunView, view
-from assistant.services import Services
+from assistant.store.clients import Clients
 from assistant.store.queries import UnknownURL, resolve_url
 from assistant.store.runs import RunInfo, last_plan, list_runs, load_snapshot, snapshot_missing
 
@@ -44,7 +44,7 @@ def choose_runs(runs: list[RunInfo], frm: int | None, to: int | None) -> tuple[R
     return first, last
 
 
-def load_view(services: Services, run_id: int, today: date) -> RunView:
+def load_view(services: Clients, run_id: int, today: date) -> RunView:
     db = services.db
     snap = load_snapshot(db, run_id)
     if snap is None:
@@ -58,7 +58,7 @@ def load_view(services: Services, run_id: int, today: date) -> RunView:
     return view(snap, services.settings.audit, all_backlinks(db), important, today)
 
 
-def run_diff(services: Services, frm: int | None = None, to: int | None = None, *, today: date | None = None,
+def run_diff(services: Clients, frm: int | None = None, to: int | None = None, *, today: date | None = None,
              score_drop: float = SCORE_DROP, progress: bool = True) -> Diff:
     """The diff between two stored runs (see :func:`choose_runs`), with the last plan's progress."""
     snapshot_missing(services.db)

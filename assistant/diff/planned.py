@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.diff.load import DiffError, run_diff
 from assistant.diff.model import Diff
-from assistant.services import Services
+from assistant.store.clients import Clients
 from assistant.store.runs import keep_plan, list_runs
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ def since_summary(diff: Diff) -> dict[str, Any]:
             "notes": diff.notes, "progress": diff.progress}
 
 
-def follow_up(services: Services, plan: Plan) -> dict[str, Any] | None:
+def follow_up(services: Clients, plan: Plan) -> dict[str, Any] | None:
     """Drop from ``plan`` the last kept plan's tasks that are done, attach what changed since the previous
     crawl (``plan.since``), and keep this plan's JSON; returns the since summary (None before a second run)."""
     try:

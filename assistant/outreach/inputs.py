@@ -22,7 +22,6 @@ from assistant.backlinks.formats import (
     MOZ,
     SEMRUSH,
     FormatError,
-    Layout,
     columns_of,
     detect,
     parse,
@@ -36,7 +35,7 @@ from assistant.backlinks.readfile import (
     read_decoded,
     sniff_delimiter,
 )
-from assistant.models import Backlink
+from assistant.models import Backlink, Layout
 from assistant.outreach.domains import registrable_domain
 
 # header names of a prospect CSV's URL column (compared as the importer does: case and punctuation ignored)

@@ -7,8 +7,8 @@ from datetime import date
 from assistant import graph
 from assistant.backlinks import all_backlinks, backlinked_targets, referring_domains
 from assistant.rules.data import AuditData, LinkInfo, PageInfo, Similarity
-from assistant.services import Services
 from assistant.store import graphdata
+from assistant.store.clients import Clients
 from assistant.store.queries import UnknownURL, audit_pages, live_links, page_errors, resolve_url
 from assistant.store.traffic import load_traffic
 from assistant.words import iso_date
@@ -16,7 +16,7 @@ from assistant.words import iso_date
 TEXT_CHARS = 20_000
 
 
-def load_audit(services: Services, today: date | None = None, use_vectors: bool = True) -> AuditData:
+def load_audit(services: Clients, today: date | None = None, use_vectors: bool = True) -> AuditData:
     db = services.db
     settings = services.settings.audit
     nodes, edges, home, complete = graphdata.load(db)
@@ -45,7 +45,7 @@ def load_audit(services: Services, today: date | None = None, use_vectors: bool 
     return data
 
 
-def _similarity(services: Services, pages: dict[str, PageInfo]) -> Similarity:
+def _similarity(services: Clients, pages: dict[str, PageInfo]) -> Similarity:
     """Page vectors from Chroma when the workspace was embedded, else TF-IDF over the main texts."""
     if services.db.counts()["embedded_chunks"]:
         vectors = services.vectors.page_vectors()

@@ -16,9 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
-
-class ToolError(Exception):
-    """A call the tool cannot answer (unknown page, no workspace, bad argument): one sentence for the caller."""
+from assistant.chain.tools import ToolError as ToolError  # the chain's tool loop reports it to the model
 
 
 @dataclass(frozen=True)
