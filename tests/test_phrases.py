@@ -48,6 +48,12 @@ def span(sentence: str, anchor: str) -> tuple[int, int]:
     ("We had a sold out RustCamp last August, and more events.", "RustCamp", True),
     ("This is one of many reasons to be wary of AI-generated source code.", "AI-generated", False),
     ("This is one of many reasons to be wary of AI-generated source code.", "AI-generated source code", True),
+    # a number sign is part of a numbered name (an unseen newsletter site links "Newsletter #37" to issue 37)
+    ("It builds on the work done for addrv2 messages (see Newsletter #37), but is less flexible.", "Newsletter #37",
+     True),
+    ("It builds on the work done for addrv2 messages (see Newsletter #37), but is less flexible.", "Newsletter", False),
+    ("The fix landed in Eclair #1247.", "Eclair #1247", True),
+    ("Both options, A # B, were discussed.", "A # B", False),
 ])
 def test_whole_phrases(sentence: str, anchor: str, ok: bool) -> None:
     assert phrases.whole(sentence, *span(sentence, anchor)) is ok

@@ -28,6 +28,10 @@ _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 REPEAT_PENALTY = 0.3
 # a phrase on most pages of the site (specificity near 0) is no anchor for one of them
 MIN_STRENGTH = 0.05
+# how much a phrase's link probability to the target (of the pages holding it, the share that link it there)
+# adds to its strength: the words a site's authors link to a page whenever they write them are its anchor
+# (Wikify!'s keyphraseness, Mihalcea & Csomai 2007), over a stronger phrase they never link
+LINKPROB_WEIGHT = 1.0
 # a line this long is prose even without a full stop; a shorter one needs its end punctuation: a heading,
 # a title in a list ("An Update on Go 2"), a table cell or a caption is no sentence to put a link in
 PROSE_WORDS = 12
@@ -48,6 +52,7 @@ class Names:
     df: phrases.Collocation | None = None
     own: str = ""
     linked: tuple[tuple[str, str], ...] = ()   # the source's links as (anchor, sentence): linked words take no link
+    linkprob: Callable[[str], float] | None = None   # key -> share of the pages holding it that link it to the target
 
 
 @dataclass(frozen=True)
@@ -191,8 +196,11 @@ def _share(anchor_key: str, existing: Counter[str]) -> float:
 
 def from_mentions(sents: list[str], mentions: list[Mention], existing: Counter[str],
                   names: Names = Names()) -> Placement | None:
-    """The best mention, its strength lowered by how often its phrase is already an anchor to the target."""
-    ranked = sorted(mentions, key=lambda m: (-(m.strength - REPEAT_PENALTY * _share(m.phrase.key, existing)),
+    """The best mention: its strength, raised by its link probability to the target (``names.linkprob``) and lowered
+    by how often its phrase is already an anchor to the target (variety)."""
+    lp = names.linkprob or (lambda key: 0.0)
+    ranked = sorted(mentions, key=lambda m: (-(m.strength + LINKPROB_WEIGHT * lp(m.phrase.key)
+                                               - REPEAT_PENALTY * _share(m.phrase.key, existing)),
                                              -len(m.phrase.key), m.phrase.key))
     for m in ranked:
         if not lettered(m.phrase.key.split()) or m.strength < MIN_STRENGTH:

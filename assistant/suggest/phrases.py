@@ -147,8 +147,9 @@ def whole(text: str, start: int, end: int, df: Collocation | None = None) -> boo
         return False                                   # cut inside a word ("Rust 1.19" of "1.19.0")
     first, last = idx[0], idx[-1]
     if any(text[ws[k][1]:ws[k + 1][0]] not in _INNER and text[ws[k][1]:ws[k + 1][0]] not in _GLUED
-           for k in idx[:-1]):
-        return False                                   # punctuation inside: "2) to (3", "Go, Rust"
+           and not (text[ws[k][1]:ws[k + 1][0]] == " #" and ws[k + 1][2].isdigit()) for k in idx[:-1]):
+        return False                                   # punctuation inside: "2) to (3", "Go, Rust"; a number
+                                                       # sign is part of a name: "Newsletter #37", "issue #123"
     words = [ws[k][2] for k in idx]
     # "design meeting", "error handling"; not "file using (a tool)": a verb's -ing form before its object
     gerund = len(idx) > 1 and words[-1].endswith("ing") and not _object_follows(text, ws, last)
@@ -201,8 +202,9 @@ def _attached(text: str, ws: tuple[tuple[int, int, str], ...], k: int, edge: int
         return False
     a, b = (ws[k], ws[edge]) if left else (ws[edge], ws[k])
     gap = text[a[1]:b[0]]
-    if gap in ("-", "'", "’") or gap in _GLUED:
-        return True                                    # a compound, a possessive, "pkg.go.dev", "math/rand/v2"
+    if gap in ("-", "'", "’") or gap in _GLUED or (gap == " #" and not left and ws[k][2].isdigit()):
+        return True                                    # a compound, a possessive, "pkg.go.dev", "math/rand/v2",
+        #                                                a numbered name: "Newsletter (#37)"
     if gap != " ":
         return False                                   # punctuation ends the phrase
     word = ws[k][2]
