@@ -32,18 +32,6 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     # A process entry point: the embedding child process builds its own Services from the settings it is
     # handed (the parent's clients cannot cross the process boundary). Not worth a cut.
     ("assistant.ingest.vectorproc", "assistant.services"): "the child process's composition root",
-    # Pending (suggest/ is another change's): load_site and the cache annotate their parameter as Services;
-    # assistant.store.clients.Clients is the protocol they can take instead. The three engines below hand
-    # their services to load_site, so they keep Services until it takes Clients (then they take Clients too).
-    ("assistant.suggest.load", "assistant.services"): "pending: annotate with store.clients.Clients",
-    ("assistant.suggest.cache", "assistant.services"): "pending: annotate with store.clients.Clients",
-    ("assistant.chain.facts", "assistant.services"): "pending: passes services to suggest.load_site",
-    ("assistant.outreach.load", "assistant.services"): "pending: passes services to suggest.load_site",
-    ("assistant.plan.load", "assistant.services"): "pending: passes services to suggest.load_site",
-    # Pending (cli/ is another change's): the conversation builds the Toolbox itself for `assistant ask` and the
-    # chat, which call conversation(services, use_llm) without one; once they pass tools= (as the Slack bot's
-    # own Toolbox shows is possible), this import goes.
-    ("assistant.app.ask", "assistant.tools"): "pending: cli/ask.py and cli/chat.py pass tools=",
 }
 
 SQL = re.compile(r"\.execute(?:many|script)?\(")

@@ -8,18 +8,16 @@ from assistant.app.workspace import require_pages
 
 if TYPE_CHECKING:
     from assistant.chain.answer import Conversation
+    from assistant.chain.tools import ToolSet
     from assistant.services import Services
 
 
-def conversation(services: Services, use_llm: bool) -> Conversation:
-    """A conversation over the workspace (the model is built on first use, only when ``use_llm``; the engines as
-    tools when ``[llm] tools`` enables them); :class:`~assistant.app.workspace.NoPages` when it holds no page."""
+def conversation(services: Services, use_llm: bool, tools: ToolSet | None = None) -> Conversation:
+    """A conversation over the workspace (the model is built on first use, only when ``use_llm``; ``tools``: the
+    engines as tools, which the surface builds with ``Toolbox.for_conversation``);
+    :class:`~assistant.app.workspace.NoPages` when it holds no page."""
     from assistant.chain.answer import Conversation
     from assistant.chain.facts import Workspace
 
     require_pages(services)
-    from assistant.chain.tools import enabled
-    from assistant.tools import Toolbox
-
-    tools = Toolbox(services) if use_llm and enabled(services.settings.llm) else None
     return Conversation(Workspace(services), (lambda: services.llm) if use_llm else None, tools=tools)

@@ -17,7 +17,7 @@ from assistant.lazy import once
 from assistant.models import Finding
 
 if TYPE_CHECKING:
-    from assistant.services import Services
+    from assistant.store.clients import Clients
     from assistant.store.embedder import Embedder
     from assistant.store.vectors import VectorStore
     from assistant.suggest import Engine, SiteData, Suggestion
@@ -70,7 +70,7 @@ class Workspace:
 
     WARM = ("data", "refs", "engine", "overview", "findings", "retrieval")   # what :meth:`warm` builds, in order
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Clients) -> None:
         self.services = services
 
     @once

@@ -22,7 +22,10 @@ def ask(
     """Ask about the site's links: which pages should link to X, what X should link to, audit, outreach, facts."""
     if not question.strip():
         raise UserError("the question is empty")
-    talk = conversation(state(ctx).services(), llm)
+    from assistant.tools import Toolbox
+
+    services = state(ctx).services()
+    talk = conversation(services, llm, Toolbox.for_conversation(services, llm))
     if fmt is Format.json:
         emit_json(talk.ask(question).as_dict())
         return

@@ -112,7 +112,9 @@ def chat(
     from assistant.chain.warm import Warmup
 
     services = state(ctx).services()
-    talk = conversation(services, llm)
+    from assistant.tools import Toolbox
+
+    talk = conversation(services, llm, Toolbox.for_conversation(services, llm))
     warm = Warmup(talk.ws, (lambda: services.llm) if llm else None).start()
     out = stdout()
     interactive = sys.stdin.isatty()

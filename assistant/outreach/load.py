@@ -13,7 +13,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -41,13 +41,18 @@ from assistant.outreach.rank import (
     finalize,
     page_topics,
 )
-from assistant.services import Services
 from assistant.store.backlinks import all_backlinks, top_linking_sites
+from assistant.store.clients import Clients
 from assistant.store.queries import UnknownURL, page_descriptions, resolve_url
 from assistant.store.vectors import page_means
 from assistant.suggest.load import load_site
 from assistant.text import chunk_text
 from assistant.words import words
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from assistant.ingest.fetch import Fetcher
 
 MAX_PAGES_PER_DOMAIN = 3      # prospect pages fetched per domain (the best one is kept)
 MAX_CHUNKS = 24               # chunks of a prospect page embedded (its first ~3,000 words)
@@ -60,6 +65,17 @@ DOMAIN_METRICS = ("domain_rating", "domain_authority", "trust_flow", "citation_f
 # context post; an online-casino page (0.59) and a bread recipe stay far below.
 OFF_TOPIC_QUANTILE = 0.25
 Step = Callable[[str, int, int], None]          # progress: (step name, done, total)
+
+
+class OutreachClients(Clients, Protocol):
+    """What outreach reads and calls: the workspace's clients, the HTTP fetcher (prospects' pages) and the LLM
+    (drafts)."""
+
+    @property
+    def fetcher(self) -> Fetcher: ...
+
+    @property
+    def llm(self) -> BaseChatModel: ...
 
 
 class OutreachError(Exception):
@@ -87,7 +103,7 @@ def _quiet(_name: str, _done: int, _total: int) -> None:
     pass
 
 
-def run(services: Services, opts: Options, step: Step = _quiet) -> Report:
+def run(services: OutreachClients, opts: Options, step: Step = _quiet) -> Report:
     """Read the inputs, judge every prospect, keep one row per domain, write the emails. Raises InputError /
     OutreachError (one line each) for unusable inputs or workspace; per-prospect failures become rows."""
     warnings: list[str] = []
@@ -117,7 +133,7 @@ def run(services: Services, opts: Options, step: Step = _quiet) -> Report:
 
 
 # ---------------------------------------------------------------------------------------------- our site
-def build_site(services: Services, to: str | None) -> tuple[Site, str | None]:
+def build_site(services: OutreachClients, to: str | None) -> tuple[Site, str | None]:
     """Our side: promotable pages with vectors and strength, domains linking to us, thresholds."""
     db = services.db
     if not db.counts()["embedded_chunks"]:
@@ -195,7 +211,7 @@ def _merge(listed: list[Prospect], intersect: list[Prospect], exports: list[Comp
     return out
 
 
-def _fetch(services: Services, prospects: list[Prospect], step: Step) -> dict[str, ProspectPage]:
+def _fetch(services: OutreachClients, prospects: list[Prospect], step: Step) -> dict[str, ProspectPage]:
     fetcher = services.fetcher
     out: dict[str, ProspectPage] = {}
     step("fetch pages", 0, len(prospects))
@@ -206,7 +222,7 @@ def _fetch(services: Services, prospects: list[Prospect], step: Step) -> dict[st
     return out
 
 
-def _embed(services: Services, pages: dict[str, ProspectPage], step: Step) -> dict[str, NDArray[np.float32]]:
+def _embed(services: OutreachClients, pages: dict[str, ProspectPage], step: Step) -> dict[str, NDArray[np.float32]]:
     """Each readable page's vector: the normalised mean of its chunks' vectors, as for our pages."""
     max_tokens = services.settings.embed.chunk_tokens
     chunks = {u: [c.text for c in chunk_text(p.text, max_tokens)[:MAX_CHUNKS]] for u, p in pages.items()
@@ -224,7 +240,7 @@ def _embed(services: Services, pages: dict[str, ProspectPage], step: Step) -> di
 
 
 # ---------------------------------------------------------------------------------------------- emails
-def _write_emails(services: Services, rows: list[Row], pages: dict[str, ProspectPage], site: Site, opts: Options,
+def _write_emails(services: OutreachClients, rows: list[Row], pages: dict[str, ProspectPage], site: Site, opts: Options,
                   step: Step, warnings: list[str]) -> None:
     """Angles for every target; LLM drafts for the first ``opts.drafts`` targets, the template for the rest."""
     targets = [r for r in rows if r.status == "target" and r.our_page in site.pages]
@@ -245,7 +261,7 @@ def _write_emails(services: Services, rows: list[Row], pages: dict[str, Prospect
         step("draft emails", i + 1, len(targets))
 
 
-def _asker(services: Services, warnings: list[str]) -> draft.Ask | None:
+def _asker(services: OutreachClients, warnings: list[str]) -> draft.Ask | None:
     from assistant.llm import LLMError, complete_json
 
     try:

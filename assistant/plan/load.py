@@ -9,7 +9,7 @@ from typing import Any
 
 from assistant.plan.build import LINK_FIXED, fix_for
 from assistant.plan.model import PlanInput
-from assistant.services import Services
+from assistant.store.clients import Clients
 
 # suggestions asked per target: more than the plan keeps, so that links refused by the limits have stand-ins
 CANDIDATES_PER_TARGET = 8
@@ -19,7 +19,7 @@ MAX_TARGETS = 100              # pages links are routed to: the finding pages fi
 Progress = Callable[[int, int], None]
 
 
-def load_input(services: Services, focus: list[str] | None = None, today: date | None = None,
+def load_input(services: Clients, focus: list[str] | None = None, today: date | None = None,
                outreach: list[dict[str, Any]] | None = None, progress: Progress | None = None) -> PlanInput:
     """Audit findings and suggestions for the focus pages (default: the pages of orphan, underlinked and
     forgotten-content findings, then the important pages by PageRank, at most :data:`MAX_TARGETS`). ``focus``

@@ -163,13 +163,11 @@ class Bot:
     def tools(self) -> Toolbox | None:
         """The engines as tools for a model that calls them (``[llm] tools``; one toolbox for every thread, as
         `assistant ask` and the chat get through :func:`assistant.app.ask.conversation`)."""
-        from assistant.chain.tools import enabled
-
         with self.lock:
-            if self._tools is None and self.use_llm and enabled(self.services.settings.llm):
+            if self._tools is None:
                 from assistant.tools import Toolbox
 
-                self._tools = Toolbox(self.services)
+                self._tools = Toolbox.for_conversation(self.services, self.use_llm)
             return self._tools
 
     def conversation(self, key: str) -> Conversation:

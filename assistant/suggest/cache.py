@@ -33,7 +33,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 if TYPE_CHECKING:
-    from assistant.services import Services
+    from assistant.store.clients import Clients
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ def _code() -> str:
     return _code_key
 
 
-def fingerprint(services: Services) -> str:
+def fingerprint(services: Clients) -> str:
     """The workspace state everything in the cache is derived from (cheap: a few aggregate queries)."""
     from assistant.store.queries import workspace_state
 
@@ -133,7 +133,7 @@ class Cache:
         self.writable = writable
 
     @classmethod
-    def of(cls, services: Services) -> Cache | None:
+    def of(cls, services: Clients) -> Cache | None:
         """The cache of the workspace's current state; None when the state cannot be read."""
         try:
             key = fingerprint(services)

@@ -21,8 +21,8 @@ from numpy.typing import NDArray
 from assistant import graph
 from assistant.graph import LinkGraph
 from assistant.rules.data import iso_date, listing_pages
-from assistant.services import Services
 from assistant.store import graphdata, queries
+from assistant.store.clients import Clients
 from assistant.store.queries import UnknownURL, resolve_url
 from assistant.store.traffic import load_traffic
 from assistant.suggest.cache import Cache, fingerprint, from_json, to_json
@@ -114,7 +114,7 @@ class Derived:
         return True
 
 
-def load_site(services: Services, use_vectors: bool = True) -> SiteData:
+def load_site(services: Clients, use_vectors: bool = True) -> SiteData:
     cache = Cache.of(services)
     data = _from_cache(cache, use_vectors) if cache is not None else None
     if data is None:
@@ -139,7 +139,7 @@ def load_site(services: Services, use_vectors: bool = True) -> SiteData:
     return data
 
 
-def _read(services: Services, use_vectors: bool) -> SiteData:
+def _read(services: Clients, use_vectors: bool) -> SiteData:
     from assistant.backlinks import referring_domains
 
     db = services.db
@@ -184,7 +184,7 @@ def _read(services: Services, use_vectors: bool) -> SiteData:
     return data
 
 
-def _chunks(services: Services, vouched: set[str]) -> dict[str, NDArray[np.float32]] | None:
+def _chunks(services: Clients, vouched: set[str]) -> dict[str, NDArray[np.float32]] | None:
     """Chunk vectors from Chroma of the pages whose vectors SQLite vouches for (their ``embedded_hash`` is their
     content's: vectors a killed run wrote without vouching for them are left out); None without any."""
     return {u: m for u, m in services.vectors.chunk_vectors().items() if u in vouched} or None

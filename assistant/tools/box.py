@@ -39,6 +39,13 @@ class Toolbox:
         self._key: str | None = None
         self._cached: dict[str, Any] = {}
 
+    @classmethod
+    def for_conversation(cls, services: Services, use_llm: bool) -> Toolbox | None:
+        """The toolbox a conversation hands its model (``[llm] tools``), or None: no model, or tools off."""
+        from assistant.chain.tools import enabled
+
+        return cls(services) if use_llm and enabled(services.settings.llm) else None
+
     # ------------------------------------------------------------------------------------------ the tools
     def tools(self) -> list[Tool]:
         """The tools this toolbox offers: ``ingest`` only when allowed, ``outreach_prospects`` only with files."""
