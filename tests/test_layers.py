@@ -21,7 +21,8 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
     ("store", frozenset({"store"})),
     ("engines", frozenset({"ingest", "graph", "backlinks", "traffic", "rules", "suggest", "outreach", "llm",
                            "chain", "plan", "apply", "diff", "overview"})),
-    ("composition root", frozenset({"services"})),     # builds the clients; use cases and surfaces hold one
+    # builds the clients (vectorchild: in the vector writer's process); use cases and surfaces hold one
+    ("composition root", frozenset({"services", "vectorchild"})),
     ("use cases", frozenset({"app"})),
     ("tools", frozenset({"tools"})),
     ("surfaces", frozenset({"cli", "slack", "mcp", "__main__"})),
@@ -29,9 +30,6 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
 
 # (importing module, imported module): the only imports allowed against the layers, each with its reason.
 EXCEPTIONS: dict[tuple[str, str], str] = {
-    # A process entry point: the embedding child process builds its own Services from the settings it is
-    # handed (the parent's clients cannot cross the process boundary). Not worth a cut.
-    ("assistant.ingest.vectorproc", "assistant.services"): "the child process's composition root",
 }
 
 SQL = re.compile(r"\.execute(?:many|script)?\(")

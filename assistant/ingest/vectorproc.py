@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
@@ -28,10 +28,16 @@ from assistant.store.embedder import EmbedderError
 from assistant.store.vectors import StoreError
 
 if TYPE_CHECKING:
-    from assistant.ingest.embedding import EmbedJob
-    from assistant.settings import Settings
+    from pathlib import Path
+
+    from assistant.ingest.embedding import EmbedJob, LocalWriter
+    from assistant.settings import EmbedSettings, Settings, StoreSettings
 
 ERRORS: dict[str, type[Exception]] = {e.__name__: e for e in (StoreError, EmbedderError, ConfigError)}
+# the child's entry point: beside services.py (it builds the embedder and the Chroma client as the ingest process
+# would), so that ingest imports nothing above it
+CHILD = "assistant.vectorchild"
+Build = Callable[["Path", "EmbedSettings", "StoreSettings"], "LocalWriter"]
 
 
 class ProcessWriter:
@@ -43,7 +49,7 @@ class ProcessWriter:
         to_child, self._child_in = os.pipe()
         self._child_out, from_child = os.pipe()
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "assistant.ingest.vectorproc", str(to_child), str(from_child),
+            [sys.executable, "-m", CHILD, str(to_child), str(from_child),
              str(settings.workspace)],      # the workspace in its command line: `ps` says whose writer it is
             pass_fds=(to_child, from_child), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=self._stderr, close_fds=True)
@@ -101,31 +107,26 @@ class ProcessWriter:
         self._stderr.close()
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> bool:
+    """Arm ``PR_SET_PDEATHSIG`` (Linux); False when the parent is already gone."""
     try:
         import ctypes
 
         ctypes.CDLL(None, use_errno=True).prctl(1, 9)     # PR_SET_PDEATHSIG = 1, SIGKILL = 9 (Linux)
     except (OSError, AttributeError):
         pass
+    return os.getppid() != 1      # orphaned before the signal was armed
 
 
-def serve(recv: Connection, send: Connection) -> None:
-    """The child's loop: build the writer from the settings sent first, then answer calls until the pipe closes."""
-    from assistant.ingest.embedding import LocalWriter
-    from assistant.services import Services
-    from assistant.settings import Settings
-    from assistant.store.vectors import ChromaStore
-
+def serve(argv: list[str], build: Build) -> None:
+    """The child's loop on the pipes named by ``argv``: build the writer (``build``) from the settings sent
+    first, then answer calls until the pipe closes."""
+    recv, send = Connection(int(argv[0]), writable=False), Connection(int(argv[1]), readable=False)
     workspace, embed, store_settings = recv.recv()
-    settings = Settings.model_construct(workspace=workspace, embed=embed, store=store_settings)   # validated already
     writer: LocalWriter | None = None
     failure: tuple[str, str] | None = None
-    services = Services(settings)
     try:
-        embedder = services.ingest_embedder    # no SQLite here: the ingest process is its only writer
-        store = ChromaStore(services.chroma_client, store_settings.collection, embedder.name)
-        writer = LocalWriter(embedder, store, settings.embed.batch_size)
+        writer = build(workspace, embed, store_settings)
         writer.warm()
     except Exception as exc:  # every later call answers with it: the ingest process raises it where it asks
         failure = (type(exc).__name__, str(exc))
@@ -141,15 +142,3 @@ def serve(recv: Connection, send: Connection) -> None:
             send.send(("ok", getattr(writer, op)(*args)))
         except Exception as exc:
             send.send(("error", type(exc).__name__, str(exc)))
-    services.close()
-
-
-def main(argv: list[str]) -> None:
-    _die_with_parent()
-    if os.getppid() == 1:      # orphaned before the signal was armed
-        return
-    serve(Connection(int(argv[0]), writable=False), Connection(int(argv[1]), readable=False))
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])
