@@ -120,3 +120,20 @@ def test_a_code_identifier_is_an_anchor_only_for_a_page_that_names_it() -> None:
     assert other is None or "WillAccept" not in other.anchor
     named = place(text, [], Counter(), weights, names=Names(own="the willaccept method"))
     assert named is not None and "WillAccept" in named.anchor
+
+
+def test_a_quoted_title_is_the_anchor_commas_and_all() -> None:
+    """A sentence that quotes the target's title names the page: the quoted title is the anchor, not a phrase cut
+    out of it ("Backward Compatibility" of “Backward Compatibility, Go 1.21, and Go 2”, as go-blog's /blog/14years/
+    had it), even past the 6 words of other anchors; a quotation that is not the title changes nothing."""
+    text = ("Go 1.21 keeps old programs working. See the blog post “Backward Compatibility, Go 1.21, and Go 2” for an "
+            "overview and the documentation “Go, Backwards Compatibility, and GODEBUG” for details.")
+    own = Names(own="backward compatibility go 1 21 and go 2")
+    placed = place(text, [], Counter(), {"compatibility": 1.0, "backward": 1.0}, names=own)
+    assert placed is not None and placed.anchor == "Backward Compatibility, Go 1.21, and Go 2" and placed.mentioned
+    assert placed.anchor in placed.sentence
+    linked = Names(own=own.own, linked=(("Backward Compatibility, Go 1.21, and Go 2", ""),))
+    again = place(text, [], Counter(), {"compatibility": 1.0, "backward": 1.0}, names=linked)
+    assert again is None or again.anchor != "Backward Compatibility, Go 1.21, and Go 2"   # it is linked already
+    other = place(text, [], Counter(), {"godebug": 1.0}, names=Names(own="go 1 21 release notes"))
+    assert other is None or other.anchor != "Backward Compatibility, Go 1.21, and Go 2"

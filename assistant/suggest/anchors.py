@@ -282,12 +282,36 @@ def _foreign_identifier(text: str, names: Names) -> bool:
     return any(_HUMP.search(w) and w.lower() not in own for w in _TOKEN.findall(text))
 
 
+# a quotation: straight or curly double quotes around 2-120 characters without another quote inside
+_QUOTED = re.compile(r"[“\"]([^“”\"\n]{2,120})[”\"]")
+# the longest quoted title taken as an anchor (a title in quotes is one name, commas and all)
+QUOTED_WORDS = 12
+
+
+def quoted_title(sents: list[str], names: Names) -> Placement | None:
+    """The target's whole title in quotation marks in a sentence ("see “Code coverage for Go integration tests”
+    for details"): the writer names the page itself, so its title, as quoted, is the anchor."""
+    if not names.own:
+        return None
+    for s in sents:
+        for m in _QUOTED.finditer(s):
+            inner = m.group(1).strip()
+            if " ".join(tokens(inner)) == names.own and len(_TOKEN.findall(inner)) <= QUOTED_WORDS:
+                start = m.start(1) + m.group(1).index(inner)
+                if not in_link(s, start, start + len(inner), names.linked):
+                    return Placement(inner, clip(s, inner), True, "title")
+    return None
+
+
 def place(text: str, mentions: list[Mention], existing: Counter[str], weights: dict[str, float],
           title: str = "", names: Names = Names()) -> Placement | None:
     """Anchor and sentence for one (source text, target) pair: an unlinked mention when there is one, else
     the best-matching sentence; None when the source shares no word with the target. Lines that repeat
     the source's ``title`` (its heading) are not used; ``names``: what the site names (:class:`Names`)."""
     sents = list(source_sentences(text, title))
+    quoted = quoted_title(sents, names)
+    if quoted is not None:
+        return quoted if quoted.anchor in quoted.sentence else None
     placed = from_mentions(sents, mentions, existing, names) if mentions else None
     if placed is None:
         placed = best_sentence(sents, weights, names)
