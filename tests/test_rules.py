@@ -100,6 +100,21 @@ def test_paid_link_signals_and_clean_technical_words() -> None:
     assert not paid_link(data(pages, backlinks=sitewide[:9]))
 
 
+def test_a_sitewide_outbound_link_is_sold_unless_its_host_is_a_reference() -> None:
+    """One outside address linked from the content of most pages looks sold; a host the site cites at many
+    addresses (a project's repository and its pull requests, on a newsletter site) is a reference."""
+    pages = [page(f"n{i}/", f"Newsletter {i}") for i in range(12)]
+    sold = [LinkInfo(SITE + f"n{i}/", "https://partner.test/offer", False, "cheap hosting", "", "content", "")
+            for i in range(12)]
+    found = paid_link(data(pages, sold))
+    assert len(found) == 12 and "site-wide" in found[0].evidence["signals"][0]
+    repo = [LinkInfo(SITE + f"n{i}/", "https://code.test/org/project", False, "Project", "", "content", "")
+            for i in range(12)]
+    pulls = [LinkInfo(SITE + f"n{i}/", f"https://code.test/org/project/pull/{100 + i}", False, f"Project #{100 + i}",
+                      "", "content", "") for i in range(12)]
+    assert not paid_link(data(pages, repo + pulls))
+
+
 @pytest.mark.parametrize(("text", "sells"), [
     ("Price per article: 120 USD including one do-follow link.", True),
     ("Standard post with 2 contextual backlinks – 60$.", True),

@@ -41,6 +41,7 @@ OFF_TOPIC = {     # phrases, not bare words: "slots", "pills" and "loans" also o
 }
 SITEWIDE_PAGES = 10       # one domain linking to the same page with the same anchor from this many pages
 MAX_LISTED = 20
+REFERENCE_URLS = 5        # distinct addresses of one host the site's content links to: a reference, not a sale
 
 
 def _site_topics(data: AuditData) -> set[str]:
@@ -132,8 +133,14 @@ def _outbound(data: AuditData, topics: set[str]) -> list[Finding]:
     for link in data.links:
         if not link.internal and link.placement == "content":
             per_target[link.target].add(link.source)
+    cited: Counter[str] = Counter(urlsplit(t).hostname or "" for t in per_target)
     for target, sources in per_target.items():
         host = urlsplit(target).hostname or ""
+        # a host the site cites at many addresses (a project's repository, its issues and pull requests) is a
+        # reference its writers return to, not a placement sold once and repeated (an unseen newsletter site's
+        # 400 newsletters each link the projects they cover)
+        if cited[host] >= REFERENCE_URLS:
+            continue
         if len(sources) >= 10 and len(sources) / html_pages >= s.sitewide_share:
             for src in sources:
                 out[src].append(f"the same in-content link to {host} appears on {len(sources)} pages (site-wide)")
