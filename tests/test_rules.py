@@ -47,6 +47,16 @@ def test_same_anchor_boundary() -> None:
     assert not run_rules(data(pages, nav), ["same-anchor-everywhere"])              # navigation is not judged
 
 
+def test_a_numbered_name_is_no_anchor_profile_to_vary() -> None:
+    """A newsletter site links "Newsletter #405" to issue 405 every time: that is the page's name, not an
+    engineered anchor (an unseen newsletter site's plan asked to rewrite 38 such anchor profiles)."""
+    pages = [page(f"p{i}/") for i in range(8)] + [page("t/", "Bitcoin Optech Newsletter #405")]
+    named = [link(f"p{i}/", "t/", "Newsletter #405") for i in range(6)]
+    assert not run_rules(data(pages, named), ["same-anchor-everywhere"])
+    keyword = [link(f"p{i}/", "t/", "Optech Newsletter") for i in range(6)]     # no number: a phrase, judged
+    assert run_rules(data(pages, keyword), ["same-anchor-everywhere"])
+
+
 def test_same_anchor_ignores_listing_pages() -> None:
     """An archive links to every post by its title: those anchors are no editor's choice, and rewriting them is
     no task (the demo's plan asked to rewrite /archive/'s title links)."""

@@ -11,6 +11,7 @@ from assistant.rules.data import AuditData
 from assistant.words import is_generic, norm_anchor, words
 
 MAX_LISTED = 20
+_TOKEN = re.compile(r"[^\W_]+")
 
 
 def same_anchor_everywhere(data: AuditData) -> list[Finding]:
@@ -31,7 +32,8 @@ def same_anchor_everywhere(data: AuditData) -> list[Finding]:
             continue
         top, n = counts.most_common(1)[0]
         share = n / total
-        if share <= s.same_anchor_share:
+        if share <= s.same_anchor_share or numbered_name(shown[top], data.pages[target].title
+                                                         if target in data.pages else ""):
             continue
         findings.append(Finding(
             "same-anchor-everywhere", "medium", [target],
@@ -42,6 +44,14 @@ def same_anchor_everywhere(data: AuditData) -> list[Finding]:
             "Vary the anchors: rewrite some of these links with other natural phrases from their sentences "
             "(synonyms, the question the page answers, a partial title)."))
     return findings
+
+
+def numbered_name(anchor: str, title: str) -> bool:
+    """Is the anchor the numbered name its target's title gives it ("Newsletter #405" of "Bitcoin Optech Newsletter
+    #405", "Go 1.21" of "Go 1.21 is released")? A name with a number is how a site refers to that page, the same
+    way every time by nature: no anchor profile to vary."""
+    a, t = _TOKEN.findall(anchor.lower()), _TOKEN.findall(title.lower())
+    return bool(a) and any(any(c.isdigit() for c in w) for w in a) and any(t[i:i + len(a)] == a for i in range(len(t)))
 
 
 def anchor_cannibalisation(data: AuditData) -> list[Finding]:
