@@ -137,3 +137,15 @@ def test_a_quoted_title_is_the_anchor_commas_and_all() -> None:
     assert again is None or again.anchor != "Backward Compatibility, Go 1.21, and Go 2"   # it is linked already
     other = place(text, [], Counter(), {"godebug": 1.0}, names=Names(own="go 1 21 release notes"))
     assert other is None or other.anchor != "Backward Compatibility, Go 1.21, and Go 2"
+
+
+def test_a_short_quotation_is_one_unit() -> None:
+    """Words inside a short quotation are no anchor on their own ("World" of 'we said, "Hello, World!"', an unseen
+    blog's suggestion); the quotation is, when it is the target's title or its first clause."""
+    text = ('One year ago we said, "Hello, World!" and launched not only a new team, but also the promise of a new '
+            "way of working.")
+    weights = {"world": 1.0, "hello": 1.0}
+    assert place(text, [], Counter(), weights, names=Names(own="other title")) is None
+    head = Names(own="hello world we are 18f", head="hello world")
+    placed = place(text, [], Counter(), weights, names=head)
+    assert placed is not None and placed.anchor == "Hello, World!"

@@ -41,6 +41,12 @@ SHORT_LINE = 5
 # the longest phrase of another page that is looked for around an anchor
 TAKEN_WORDS = 8
 Taken = Callable[[str], bool]
+# a quotation: straight or curly double quotes around 2-120 characters without another quote inside
+_QUOTED = re.compile(r"[“\"]([^“”\"\n]{2,120})[”\"]")
+# the longest quoted title taken as an anchor (a title in quotes is one name, commas and all)
+QUOTED_WORDS = 12
+# where a title's first clause ends ("Hello, World! We Are 18F"); a version's dot does not end it
+_CLAUSE_END = re.compile(r"[!?:|—–]|\.(?!\d)")
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,7 @@ class Names:
     own: str = ""
     linked: tuple[tuple[str, str], ...] = ()   # the source's links as (anchor, sentence): linked words take no link
     linkprob: Callable[[str], float] | None = None   # key -> share of the pages holding it that link it to the target
+    head: str = ""      # the token key of the title's first clause ("hello world" of "Hello, World! We Are 18F")
 
 
 @dataclass(frozen=True)
@@ -157,7 +164,20 @@ def anchor_ok(sentence: str, start: int, end: int, names: Names) -> bool:
     if not (names.own and key == names.own) and (not phrases.whole(sentence, start, end, names.df)
                                                  or phrases.generic(key)):
         return False
-    return not is_taken(sentence, start, end, names.taken) and not in_link(sentence, start, end, names.linked)
+    return not (is_taken(sentence, start, end, names.taken) or in_link(sentence, start, end, names.linked)
+                or in_quotation(sentence, start, end))
+
+
+def in_quotation(sentence: str, start: int, end: int) -> bool:
+    """Is the span a part of a short quotation, not all of it ("World" of 'we said, "Hello, World!"')? A quoted
+    phrase is one unit: a title, a slogan, someone's words."""
+    for m in _QUOTED.finditer(sentence):
+        inner = m.group(1).strip()
+        a = m.start(1) + m.group(1).index(inner) if inner else m.start(1)
+        if a <= start and end <= a + len(inner) and (start, end) != (a, a + len(inner)) \
+                and len(_TOKEN.findall(inner)) <= MAX_ANCHOR_WORDS:
+            return True
+    return False
 
 
 def in_link(sentence: str, start: int, end: int, linked: tuple[tuple[str, str], ...]) -> bool:
@@ -282,21 +302,25 @@ def _foreign_identifier(text: str, names: Names) -> bool:
     return any(_HUMP.search(w) and w.lower() not in own for w in _TOKEN.findall(text))
 
 
-# a quotation: straight or curly double quotes around 2-120 characters without another quote inside
-_QUOTED = re.compile(r"[“\"]([^“”\"\n]{2,120})[”\"]")
-# the longest quoted title taken as an anchor (a title in quotes is one name, commas and all)
-QUOTED_WORDS = 12
+def title_head(title: str) -> str:
+    """The token key of a title's first clause when the title has more ("hello world" of "Hello, World! We Are
+    18F"), else ""."""
+    head = _CLAUSE_END.split(title, maxsplit=1)[0]
+    key = " ".join(tokens(head))
+    return key if len(key.split()) >= 2 and key != " ".join(tokens(title)) else ""
 
 
 def quoted_title(sents: list[str], names: Names) -> Placement | None:
-    """The target's whole title in quotation marks in a sentence ("see “Code coverage for Go integration tests”
-    for details"): the writer names the page itself, so its title, as quoted, is the anchor."""
+    """The target's title (or its first clause, "Hello, World!" of "Hello, World! We Are 18F") in quotation marks
+    in a sentence ("see “Code coverage for Go integration tests” for details"): the writer names the page itself,
+    so its title, as quoted, is the anchor."""
     if not names.own:
         return None
+    keys = {names.own, names.head} - {""}
     for s in sents:
         for m in _QUOTED.finditer(s):
             inner = m.group(1).strip()
-            if " ".join(tokens(inner)) == names.own and len(_TOKEN.findall(inner)) <= QUOTED_WORDS:
+            if " ".join(tokens(inner)) in keys and len(_TOKEN.findall(inner)) <= QUOTED_WORDS:
                 start = m.start(1) + m.group(1).index(inner)
                 if not in_link(s, start, start + len(inner), names.linked):
                     return Placement(inner, clip(s, inner), True, "title")

@@ -54,7 +54,7 @@ from numpy.typing import NDArray
 
 from assistant import graph
 from assistant.rules.data import STOPWORDS, norm_anchor
-from assistant.suggest.anchors import Names, place
+from assistant.suggest.anchors import Names, place, title_head
 from assistant.suggest.arrays import blend, positions, scaled_array
 from assistant.suggest.cache import pack_words, unpack_words
 from assistant.suggest.candidates import Candidates, mention_score, tokens
@@ -209,8 +209,9 @@ class Engine:
         mentions = self.cand.mentions(source, target)
         page = self.data.pages[source]
         used = self.data.anchors.get(target, Counter())
-        names = Names(partial(self.taken, target), self.cand.df, " ".join(tokens(self.data.pages[target].title)),
-                      tuple(self.data.link_anchors.get(source, ())), partial(self.linkprob, target))
+        title = self.data.pages[target].title
+        names = Names(partial(self.taken, target), self.cand.df, " ".join(tokens(title)),
+                      tuple(self.data.link_anchors.get(source, ())), partial(self.linkprob, target), title_head(title))
         placed = (query_placement(page.text, page.title, self.data.traffic.queries.get(target, []), used, names,
                                   self.cand.specificity)
                   or place(page.text, mentions, used, self.weights_for(target), page.title, names))
