@@ -34,10 +34,17 @@ def normalize_space(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
+# a period after these ends no sentence: initials and abbreviations ("the U.S. Web Design Standards", "Dr. Smith")
+_ABBREVIATION = re.compile(r"(?:\b[A-Za-z]|\b(?:Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|vs|etc|Inc|Ltd|Co|No|Fig|approx|Gen|Rep|"
+                           r"Sen|Gov|Mt|Ft))\.$")
+
+
 def sentences(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) spans of the sentences of one paragraph."""
     start = 0
     for m in _SENT_END.finditer(text):
+        if _ABBREVIATION.search(text, max(0, m.start() - 8), m.start()):
+            continue
         yield start, m.start() + len(m.group(1))
         start = m.end()
     if start < len(text):

@@ -157,3 +157,11 @@ def test_irrelevant_link_uses_the_method_threshold() -> None:
     d.similarity = Similarity(vecs, "embeddings")
     found = run_rules(d, ["irrelevant-link"])
     assert [f.urls for f in found] == [[SITE + "a/", SITE + "c/"]]
+    # a page in another language: English vectors cannot judge it (an unseen blog's Spanish post and its English
+    # version were called unrelated)
+    spanish = ("Este es un día en la vida de un ingeniero en nuestro equipo. Trabajamos con agencias federales para "
+               "mejorar los servicios digitales del gobierno y compartimos lo que aprendemos. ") * 4
+    pages[2] = page("c/", text=spanish)
+    d = data(pages, [link("a/", "b/", "related"), link("a/", "c/", "versión en español")])
+    d.similarity = Similarity(vecs, "embeddings")
+    assert not run_rules(d, ["irrelevant-link"])

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from assistant.models import Finding
 from assistant.rules.data import AuditData
+from assistant.words import STOPWORDS
 
 MIN_BACKLINK_WORDS = 12       # a backlink's title and context need this many words to judge their topic
 
@@ -13,6 +16,30 @@ def _finding(severity: str, source: str, target: str, anchor: str, score: float,
     return Finding("irrelevant-link", severity, [source, target], message,
                    {"source": source, "target": target, "anchor": anchor, "similarity": round(score, 3),
                     "threshold": limit, "method": kind}, fix)
+
+
+_LATIN_WORD = re.compile(r"[^\W\d_]+")
+# the commonest function words of Spanish, French, German, Portuguese and Italian that are no English words: a page
+# written mostly in them is in another language, where the English embedding model's similarity means nothing (an
+# unseen blog's Spanish post linking to its English version was called an irrelevant link)
+def _set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+FOREIGN = _set("""
+el la los las del que y es una por con para como pero sus al lo se su más este esta nuestro nuestra
+le les des et est une du pour dans qui sur pas avec ce sont nous vous leur
+der das und ist nicht mit ein eine zu den dem des sich auch wir ihr
+da os um uma não mais seu sua nos é
+il di che della gli sono per una questo anche
+""")
+
+
+def english(text: str) -> bool:
+    """Can English vectors compare this text: not written mostly in another language's function words?"""
+    tokens = _LATIN_WORD.findall(text[:4000].lower())
+    foreign = sum(t in FOREIGN for t in tokens)
+    return foreign < 0.1 * len(tokens) or foreign <= sum(t in STOPWORDS for t in tokens)
 
 
 def irrelevant_link(data: AuditData) -> list[Finding]:
@@ -29,6 +56,8 @@ def irrelevant_link(data: AuditData) -> list[Finding]:
                 or link.source in data.hubs or data.names(link.anchor, link.target)):
             continue          # (an anchor that names its target is a reference the reader asked for)
         seen.add(pair)
+        if not all(english(data.pages[u].text) for u in pair if u in data.pages):
+            continue          # another language: no similarity to judge by
         score = sim.pair(*pair)
         if score is not None and score < limit:
             findings.append(_finding(

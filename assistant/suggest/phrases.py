@@ -41,6 +41,7 @@ soon still such than that the their theirs them themselves then there therefore 
 through throughout thus to together too toward towards under unless until up upon us usually very via was we
 well were what whatever when whenever where whether which while who whom whose why will with within without
 would yet you your yours yourself yourselves let lets
+everyone everybody someone somebody anyone anybody nobody everywhere anywhere somewhere
 s t d ll re ve m
 """))
 
@@ -78,7 +79,7 @@ examples case cases point points change changes feature features idea ideas resu
 kind kinds type types lot fact facts reason reasons question questions option options section sections people
 person year years day days size work detail details value values place places end start list lists item items
 area areas form level levels side term terms line lines rest bit bits instance instances matter matters
-approach approaches topic topics stuff case situation situations
+approach approaches topic topics stuff case situation situations system systems
 """))
 
 
