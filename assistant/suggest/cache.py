@@ -41,8 +41,8 @@ VERSION = 1
 Arrays = Mapping[str, NDArray[Any]]
 _PACKAGE = Path(__file__).resolve().parents[1]
 # the code that derives what is cached: any change to it is another cache
-_SOURCES = ("suggest", "graph.py", "text.py", "words.py", "rules/data.py", "store/graphdata.py", "store/queries.py",
-            "store/vectors.py", "store/backlinks.py")
+_SOURCES = ("suggest", "graph.py", "sitegraph.py", "trafficdata.py", "text.py", "words.py", "rules/data.py",
+            "store/graphdata.py", "store/queries.py", "store/vectors.py", "store/backlinks.py")
 _LIBRARIES = ("bm25s", "networkx")
 _code_key: str | None = None
 STALE_TEMP = 3600.0      # a temporary file older than this is a killed writer's
