@@ -72,8 +72,10 @@ def test_the_site_decides_what_a_compound_is() -> None:
     assert phrases.whole(s3, *span(s3, "protobuf module"), df=lambda key: 0)
 
 
-@pytest.mark.parametrize("anchor", ["new version", "real problem", "the same size", "five years", "past five"])
+@pytest.mark.parametrize("anchor", ["new version", "real problem", "the same size", "five years", "past five",
+                                    "August 18", "last week", "Tuesday morning"])
 def test_generic_phrases(anchor: str) -> None:
+    assert not phrases.generic("Sunshine Week") and not phrases.generic("March Madness bracket")
     assert phrases.generic(anchor)
 
 

@@ -229,12 +229,20 @@ thousands million millions dozen dozens half
 """))
 
 
+# a date names a day, not a page ("held on August 18" linked to a weekly update, in an unseen blog's suggestions)
+CALENDAR = frozenset(_words("""
+january february march april may june july august september october november december jan feb mar apr jun jul
+aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow week
+weeks month months weekend morning evening night
+"""))
+
+
 def generic(anchor: str) -> bool:
-    """Every word a function word, a generic modifier, a number or a generic noun: "new version", "the same
-    size", "five years"."""
+    """Every word a function word, a generic modifier, a number, a generic noun or a calendar word: "new version",
+    "the same size", "five years", "August 18"."""
     words = [w for _, _, w in spans(anchor)]
     return bool(words) and all(w in FUNCTION or w in ADJECTIVES or w in GENERIC_NOUNS or w in NUMBERS
-                               or w.isdigit() for w in words)
+                               or w in CALENDAR or w.isdigit() for w in words)
 
 
 def head(anchor: str) -> str:
