@@ -261,6 +261,11 @@ def build_embedder(model: str, *, model_path: Path | None = None, tokenizer_path
     raise EmbedderError(f"[embed] model {model!r} is not one of: {', '.join(EMBEDDERS)}")
 
 
+def calibration_of(name: str | None) -> tuple[float, float]:
+    """(slope, intercept) that put the recorded embedder's cosines on MiniLM's scale (identity for MiniLM or none)."""
+    return STATIC_CALIBRATION if name == STATIC_ID else (1.0, 0.0)
+
+
 def embedder_key(name: str) -> str | None:
     """The ``[embed] model`` key of an embedder's recorded name, if it is one of ours."""
     return next((k for k, v in EMBEDDERS.items() if v == name), None)

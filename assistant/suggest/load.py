@@ -23,6 +23,7 @@ from assistant.graph import LinkGraph
 from assistant.rules.data import iso_date, listing_pages
 from assistant.store import graphdata, queries
 from assistant.store.clients import Clients
+from assistant.store.embedder import calibration_of
 from assistant.store.queries import UnknownURL, resolve_url
 from assistant.store.traffic import load_traffic
 from assistant.suggest.cache import Cache, fingerprint, from_json, to_json
@@ -63,6 +64,9 @@ class SiteData:
     too_many_links: int = 150
     links_per_100_words: float = 10.0
     min_confidence: float = 0.3      # [suggest] min_confidence: what plan and suggest --all keep
+    # the vectors' cosines onto MiniLM's scale, for the similarity a reason shows (static vectors share a large
+    # common direction: two unrelated pages are 0.9 apart)
+    calibration: tuple[float, float] = (1.0, 0.0)
     today: date = field(default_factory=date.today)
     cache: Derived | None = field(default=None, repr=False, compare=False)
 
@@ -128,6 +132,7 @@ def load_site(services: Clients, use_vectors: bool = True) -> SiteData:
     data.too_many_links = settings.too_many_links
     data.links_per_100_words = settings.content_links_per_100_words
     data.min_confidence = services.settings.suggest.min_confidence
+    data.calibration = calibration_of(services.db.vectors_model())
     for text in settings.important_urls:
         try:
             data.important.add(resolve_url(services.db, text))

@@ -281,9 +281,9 @@ class Engine:
                            pair_signals(rel[t], ment, chron, shared[t])))
         return self.finish(scored, limit)
 
-    @staticmethod
-    def _from_reasons(cos: float | None, rel: float, near: float, born: date | None, tborn: date | None) -> list[str]:
-        reasons = _relevance_reasons(cos, rel)
+    def _from_reasons(self, cos: float | None, rel: float, near: float, born: date | None,
+                      tborn: date | None) -> list[str]:
+        reasons = _relevance_reasons(cos, rel, self.data.calibration)
         if near >= 0.5:
             reasons.append("pages the source links with also link with the target")
         if tborn is not None and born is not None and tborn <= born:
@@ -314,7 +314,7 @@ class Engine:
 
     def _to_reasons(self, s: str, cos: float | None, rel: float, cap: float, full: bool, fresh: float) -> list[str]:
         data = self.data
-        reasons = _relevance_reasons(cos, rel)
+        reasons = _relevance_reasons(cos, rel, data.calibration)
         if (rd := data.referring_domains.get(s, 0)) > 0:
             reasons.append(f"source has {rd} referring domain{'s' if rd != 1 else ''}")
         reasons.append(f"source PageRank in the top {max(1, round(100 * (1 - self._pr_pct[s])))}%")
@@ -393,8 +393,11 @@ class Engine:
         return math.exp(-max((self.data.today - when).days, 0) / FRESH_DAYS)
 
 
-def _relevance_reasons(cos: float | None, rel: float) -> list[str]:
-    out = [f"similarity {cos:.2f}"] if cos is not None else []
+def _relevance_reasons(cos: float | None, rel: float, calibration: tuple[float, float] = (1.0, 0.0)) -> list[str]:
+    """The page similarity on MiniLM's scale (``calibration``: what the user reads must mean the same whatever
+    model made the vectors) and the topical relevance."""
+    a, b = calibration
+    out = [f"similarity {min(1.0, max(0.0, a * cos + b)):.2f}"] if cos is not None else []
     out.append(f"topical relevance {rel:.2f}")
     return out
 
