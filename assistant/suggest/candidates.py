@@ -262,6 +262,23 @@ class Candidates:
         """Pages whose title or text holds the phrase."""
         return len(self.pages_with(key))
 
+    @cached_property
+    def anchor_keys(self) -> dict[str, Counter[str]]:
+        """Target -> its content links' anchors as token keys, with their counts."""
+        out: dict[str, Counter[str]] = {}
+        for url, used in self.data.anchors.items():
+            keys: Counter[str] = Counter()
+            for a, n in used.items():
+                keys[" ".join(tokens(a))] += n
+            out[url] = keys
+        return out
+
+    def linkprob(self, target: str, key: str) -> float:
+        """Of the pages whose text holds the phrase, the share that link it to ``target`` (0-1): how surely the
+        site's authors link these words to this page when they write them."""
+        n = self.anchor_keys.get(target, Counter()).get(key, 0)
+        return min(1.0, n / max(self.df(key), 1)) if n else 0.0
+
     def specificity(self, key: str) -> float:
         """1 for a phrase on one page, falling (log scale) to 0 for a phrase on every page."""
         n = max(len(self.data.pages), 2)

@@ -188,22 +188,6 @@ class Engine:
         named = self.names.get(key)
         return named is not None and bool(named - {target})
 
-    @cached_property
-    def anchor_keys(self) -> dict[str, Counter[str]]:
-        """Target -> its content links' anchors as token keys, with their counts."""
-        out: dict[str, Counter[str]] = {}
-        for url, used in self.data.anchors.items():
-            keys: Counter[str] = Counter()
-            for a, n in used.items():
-                keys[" ".join(tokens(a))] += n
-            out[url] = keys
-        return out
-
-    def linkprob(self, target: str, key: str) -> float:
-        """Of the pages whose text holds the phrase, the share that link it to ``target`` (0-1)."""
-        n = self.anchor_keys.get(target, Counter()).get(key, 0)
-        return min(1.0, n / max(self.cand.df(key), 1)) if n else 0.0
-
     def build(self, source: str, target: str, score: float, reasons: list[str],
               signals: dict[str, float] | None = None) -> Suggestion | None:
         mentions = self.cand.mentions(source, target)
@@ -211,7 +195,8 @@ class Engine:
         used = self.data.anchors.get(target, Counter())
         title = self.data.pages[target].title
         names = Names(partial(self.taken, target), self.cand.df, " ".join(tokens(title)),
-                      tuple(self.data.link_anchors.get(source, ())), partial(self.linkprob, target), title_head(title))
+                      tuple(self.data.link_anchors.get(source, ())), partial(self.cand.linkprob, target),
+                      title_head(title))
         placed = (query_placement(page.text, page.title, self.data.traffic.queries.get(target, []), used, names,
                                   self.cand.specificity)
                   or place(page.text, mentions, used, self.weights_for(target), page.title, names))
