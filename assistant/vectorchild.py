@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 from assistant.ingest.embedding import LocalWriter
-from assistant.ingest.vectorproc import die_with_parent, serve
+from assistant.ingest.lifeline import die_with_parent
+from assistant.ingest.vectorproc import serve
 from assistant.services import Services
 from assistant.settings import EmbedSettings, Settings, StoreSettings
 from assistant.store.vectors import ChromaStore

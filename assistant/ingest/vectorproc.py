@@ -107,17 +107,6 @@ class ProcessWriter:
         self._stderr.close()
 
 
-def die_with_parent() -> bool:
-    """Arm ``PR_SET_PDEATHSIG`` (Linux); False when the parent is already gone."""
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, 9)     # PR_SET_PDEATHSIG = 1, SIGKILL = 9 (Linux)
-    except (OSError, AttributeError):
-        pass
-    return os.getppid() != 1      # orphaned before the signal was armed
-
-
 def serve(argv: list[str], build: Build) -> None:
     """The child's loop on the pipes named by ``argv``: build the writer (``build``) from the settings sent
     first, then answer calls until the pipe closes."""

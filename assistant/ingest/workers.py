@@ -13,6 +13,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from assistant.ingest.extract import ExtractError, decode_html, extract
+from assistant.ingest.lifeline import die_with_parent
 from assistant.records import Extracted
 from assistant.text import Chunk, chunk_text
 
@@ -54,14 +55,7 @@ def extract_bytes(content: bytes, content_type: str, url: str, trailing_slash: s
 
 def _worker_init() -> None:
     """In each worker: die with the process that forked it (the fork server, which exits with us)."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, 9)                  # PR_SET_PDEATHSIG = 1, SIGKILL = 9 (Linux)
-    except (OSError, AttributeError):
-        pass
-    if os.getppid() == 1:                 # orphaned before prctl took effect
+    if not die_with_parent():
         os._exit(0)
 
 
