@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from assistant.models import Finding
@@ -19,13 +20,15 @@ def _finding(severity: str, source: str, target: str, anchor: str, score: float,
 
 
 _LATIN_WORD = re.compile(r"[^\W\d_]+")
-# the commonest function words of Spanish, French, German, Portuguese and Italian that are no English words: a page
-# written mostly in them is in another language, where the English embedding model's similarity means nothing (an
-# unseen blog's Spanish post linking to its English version was called an irrelevant link)
+
+
 def _set(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+# the commonest function words of Spanish, French, German, Portuguese and Italian that are no English words: a page
+# written mostly in them is in another language, where the English embedding model's similarity means nothing (an
+# unseen blog's Spanish post linking to its English version was called an irrelevant link)
 FOREIGN = _set("""
 el la los las del que y es una por con para como pero sus al lo se su más este esta nuestro nuestra
 le les des et est une du pour dans qui sur pas avec ce sont nous vous leur
@@ -50,13 +53,15 @@ def irrelevant_link(data: AuditData) -> list[Finding]:
     limit = data.threshold(s.irrelevant_similarity, s.irrelevant_similarity_tfidf)
     findings = []
     seen: set[tuple[str, str]] = set()
+    # each page's language is read once, not once per link to or from it
+    readable = functools.cache(lambda url: english(data.pages[url].text))
     for link in data.links:
         pair = (link.source, link.target)
         if (not link.internal or link.placement != "content" or pair in seen or link.source == link.target
                 or link.source in data.hubs or data.names(link.anchor, link.target)):
             continue          # (an anchor that names its target is a reference the reader asked for)
         seen.add(pair)
-        if not all(english(data.pages[u].text) for u in pair if u in data.pages):
+        if not all(readable(u) for u in pair if u in data.pages):
             continue          # another language: no similarity to judge by
         score = sim.pair(*pair)
         if score is not None and score < limit:
