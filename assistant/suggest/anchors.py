@@ -168,16 +168,19 @@ def anchor_ok(sentence: str, start: int, end: int, names: Names) -> bool:
                 or in_quotation(sentence, start, end))
 
 
+def quotations(sentence: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each quotation's text in the sentence, inside its quote marks, without surrounding spaces."""
+    for m in _QUOTED.finditer(sentence):
+        inner = m.group(1)
+        start = m.start(1) + len(inner) - len(inner.lstrip())
+        yield start, max(start, m.end(1) - (len(inner) - len(inner.rstrip())))
+
+
 def in_quotation(sentence: str, start: int, end: int) -> bool:
     """Is the span a part of a short quotation, not all of it ("World" of 'we said, "Hello, World!"')? A quoted
     phrase is one unit: a title, a slogan, someone's words."""
-    for m in _QUOTED.finditer(sentence):
-        inner = m.group(1).strip()
-        a = m.start(1) + m.group(1).index(inner) if inner else m.start(1)
-        if a <= start and end <= a + len(inner) and (start, end) != (a, a + len(inner)) \
-                and len(_TOKEN.findall(inner)) <= MAX_ANCHOR_WORDS:
-            return True
-    return False
+    return any(a <= start and end <= b and (start, end) != (a, b)
+               and len(_TOKEN.findall(sentence[a:b])) <= MAX_ANCHOR_WORDS for a, b in quotations(sentence))
 
 
 def in_link(sentence: str, start: int, end: int, linked: tuple[tuple[str, str], ...]) -> bool:
@@ -318,12 +321,11 @@ def quoted_title(sents: list[str], names: Names) -> Placement | None:
         return None
     keys = {names.own, names.head} - {""}
     for s in sents:
-        for m in _QUOTED.finditer(s):
-            inner = m.group(1).strip()
-            if " ".join(tokens(inner)) in keys and len(_TOKEN.findall(inner)) <= QUOTED_WORDS:
-                start = m.start(1) + m.group(1).index(inner)
-                if not in_link(s, start, start + len(inner), names.linked):
-                    return Placement(inner, clip(s, inner), True, "title")
+        for a, b in quotations(s):
+            inner = s[a:b]
+            if " ".join(tokens(inner)) in keys and len(_TOKEN.findall(inner)) <= QUOTED_WORDS \
+                    and not in_link(s, a, b, names.linked):
+                return Placement(inner, clip(s, inner), True, "title")
     return None
 
 
