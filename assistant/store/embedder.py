@@ -262,8 +262,9 @@ def build_embedder(model: str, *, model_path: Path | None = None, tokenizer_path
 
 
 def calibration_of(name: str | None) -> tuple[float, float]:
-    """(slope, intercept) that put the recorded embedder's cosines on MiniLM's scale (identity for MiniLM or none)."""
-    return STATIC_CALIBRATION if name == STATIC_ID else (1.0, 0.0)
+    """The calibration of the embedder recorded as ``name`` (its class's, without building it: a query need not
+    load a tokenizer to word its reasons); the identity for a name that is not one of ours."""
+    return next((cls.calibration for cls in (StaticEmbedder, OnnxEmbedder) if cls.name == name), (1.0, 0.0))
 
 
 def embedder_key(name: str) -> str | None:
