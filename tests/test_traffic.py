@@ -358,7 +358,7 @@ def test_zip_members_that_cannot_be_read_are_named(tmp_path: Path) -> None:
 
 
 def test_urls_match_as_links_do() -> None:
-    from assistant.traffic.match import matcher
+    from assistant.trafficdata import matcher
 
     base = "https://example.com"
     index = {base + "/blog/new/": base + "/blog/new/", base + "/blog/old/": base + "/blog/old/",

@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from assistant.models import Backlink, PageMetrics
 from assistant.settings import AuditSettings
-from assistant.traffic.model import Traffic
+from assistant.trafficdata import Traffic
 
 # the shared words live in assistant/words.py; these names stay importable from here for older call sites
 from assistant.words import GENERIC_ANCHORS as GENERIC_ANCHORS

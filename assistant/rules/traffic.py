@@ -9,7 +9,7 @@ from __future__ import annotations
 from assistant.models import Finding
 from assistant.rules.data import AuditData
 from assistant.rules.structure import important_pages
-from assistant.traffic.model import QueryStats, number
+from assistant.trafficdata import QueryStats, number
 
 MIN_QUERY_IMPRESSIONS = 50      # a query seen less often in the period is noise
 MIN_PAGE_SHARE = 0.1            # a page with less of the query's impressions is not competing for it

@@ -28,7 +28,7 @@ from assistant.store.queries import UnknownURL, resolve_url
 from assistant.store.traffic import load_traffic
 from assistant.suggest.cache import Cache, fingerprint, from_json, to_json
 from assistant.suggest.vectors import VectorIndex
-from assistant.traffic.model import Traffic
+from assistant.trafficdata import Traffic
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ from assistant.suggest import phrases
 from assistant.suggest.anchors import REPEAT_PENALTY, Names, Placement, in_link, is_taken, source_sentences
 from assistant.suggest.candidates import MAX_ANCHOR_WORDS, tokens
 from assistant.text import clip
-from assistant.traffic.model import QueryStats, Traffic, number
+from assistant.trafficdata import QueryStats, Traffic, number
 
 TRAFFIC_SHARE = 0.5          # of a source's authority, when the site has traffic
 OVERUSE = 0.5                # a query that is already this share of the target's anchors is not used again
