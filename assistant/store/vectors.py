@@ -88,10 +88,8 @@ class ChromaStore:
                metadatas: Sequence[dict[str, Any]] | None = None) -> None:
         if ids:
             self._chunks = None
-            if metadatas is None:
-                self.collection.upsert(ids=list(ids), embeddings=vectors)
-            else:
-                self.collection.upsert(ids=list(ids), embeddings=vectors, metadatas=list(metadatas))
+            self.collection.upsert(ids=list(ids), embeddings=vectors,
+                                   metadatas=None if metadatas is None else list(metadatas))
 
     def delete(self, ids: Sequence[str]) -> None:
         self._chunks = None
@@ -128,9 +126,10 @@ class ChromaStore:
                 block /= np.clip(np.linalg.norm(block, axis=1, keepdims=True), 1e-12, None)
                 for cid, v, meta in zip(got["ids"], block, got["metadatas"], strict=True):
                     page, position = _parse_id(cid)
-                    url = str((meta or {}).get("url") or urls.get(page, ""))
+                    old = meta or {}          # collections written before keep their metadata
+                    url = str(old.get("url") or urls.get(page, ""))
                     if url:
-                        rows.setdefault(url, []).append((int((meta or {}).get("position", position)), v))
+                        rows.setdefault(url, []).append((int(old.get("position", position)), v))
             if len(got["ids"]) < 5000:
                 break
             offset += 5000
