@@ -148,6 +148,6 @@ def test_a_short_quotation_is_one_unit() -> None:
             "way of working.")
     weights = {"world": 1.0, "hello": 1.0}
     assert place(text, [], Counter(), weights, names=Names(own="other title")) is None
-    head = Names(own="hello world we are 18f", head="hello world")
+    head = Names(own="hello world we are 18f", forms=frozenset({"hello world"}))
     placed = place(text, [], Counter(), weights, names=head)
     assert placed is not None and placed.anchor == "Hello, World!"

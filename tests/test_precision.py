@@ -14,7 +14,7 @@ import random
 import re
 import sys
 from collections.abc import Iterator
-from functools import partial
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ import assistant
 from assistant.services import Services
 from assistant.settings import load_settings
 from assistant.suggest import Engine, Suggestion, load_site
-from assistant.suggest.anchors import PROSE_WORDS, Names, anchor_ok
+from assistant.suggest.anchors import PROSE_WORDS, anchor_ok
 from assistant.suggest.candidates import tokens
 from assistant.text import normalize_space
 from tests.conftest import cli, cli_json
@@ -120,8 +120,7 @@ def test_the_demo_plan_keeps_only_confident_links(demo: tuple[Path, Engine], tmp
 def whole_by_the_chunker(engine: Engine, s: Suggestion) -> bool:
     """The anchor, where it stands as words in the sentence (once at least), is a whole phrase that is not
     generic and not inside another page's name (``anchor_ok`` with the engine's own view of the site)."""
-    names = Names(partial(engine.taken, s.target_url), engine.cand.df,
-                  " ".join(tokens(engine.data.pages[s.target_url].title)))
+    names = replace(engine.site_names.of(s.source_url, s.target_url), linked=(), linkprob=None)
     spots = re.finditer(r"(?<![^\W_])" + re.escape(s.anchor) + r"(?![^\W_])", s.sentence)
     return any(anchor_ok(s.sentence, m.start(), m.end(), names) for m in spots)
 
@@ -223,7 +222,11 @@ def test_no_heading_or_list_title_becomes_a_sentence(demo: tuple[Path, Engine],
         page = path(s.source_url)
         if page not in lines:
             lines[page] = lines_that_are_no_sentences(site / page.strip("/") / "index.html", titles)
-        assert s.sentence not in lines[page], s
+        # a list entry that is the target's own name, whole, is linked itself (a "Related posts" entry that lost
+        # its link): that is no sentence to put a link in, it is the link's place
+        entry = s.anchor == s.sentence and " ".join(tokens(s.anchor)) in demo[1].site_names.of(
+            s.source_url, s.target_url).own_names
+        assert entry or s.sentence not in lines[page], s
         checked += bool(lines[page])
     assert checked > 100
 

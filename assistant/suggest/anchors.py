@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from assistant.rules.data import STOPWORDS, is_generic
 from assistant.suggest import phrases
-from assistant.suggest.candidates import MAX_ANCHOR_WORDS, Mention, body_text, lettered, tokens
+from assistant.suggest.candidates import LONG_NAME_WORDS, MAX_ANCHOR_WORDS, Mention, body_text, lettered, tokens
 from assistant.text import clip, normalize_space, sentences
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
@@ -44,9 +44,9 @@ Taken = Callable[[str], bool]
 # a quotation: straight or curly double quotes around 2-120 characters without another quote inside
 _QUOTED = re.compile(r"[“\"]([^“”\"\n]{2,120})[”\"]")
 # the longest quoted title taken as an anchor (a title in quotes is one name, commas and all)
-QUOTED_WORDS = 12
-# where a title's first clause ends ("Hello, World! We Are 18F"); a version's dot does not end it
-_CLAUSE_END = re.compile(r"[!?:|—–]|\.(?!\d)")
+QUOTED_WORDS = LONG_NAME_WORDS
+# a line of a list ("Related posts", a series' parts) holds at most this many words
+LIST_LINE_WORDS = 16
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,12 @@ class Names:
     own: str = ""
     linked: tuple[tuple[str, str], ...] = ()   # the source's links as (anchor, sentence): linked words take no link
     linkprob: Callable[[str], float] | None = None   # key -> share of the pages holding it that link it to the target
-    head: str = ""      # the token key of the title's first clause ("hello world" of "Hello, World! We Are 18F")
+    forms: frozenset[str] = frozenset()   # the target's other names: :func:`title_forms` no other page has
+
+    @property
+    def own_names(self) -> frozenset[str]:
+        """The token keys that name the target itself: its title and its :attr:`forms`."""
+        return self.forms | {self.own} - {""}
 
 
 @dataclass(frozen=True)
@@ -161,8 +166,7 @@ def anchor_ok(sentence: str, start: int, end: int, names: Names) -> bool:
     """A whole phrase that is not generic, or the target's own title however it is worded, and not part of a
     longer phrase naming another page."""
     key = " ".join(tokens(sentence[start:end]))
-    if not (names.own and key == names.own) and (not phrases.whole(sentence, start, end, names.df)
-                                                 or phrases.generic(key)):
+    if key not in names.own_names and (not phrases.whole(sentence, start, end, names.df) or phrases.generic(key)):
         return False
     return not (is_taken(sentence, start, end, names.taken) or in_link(sentence, start, end, names.linked)
                 or in_quotation(sentence, start, end))
@@ -305,21 +309,13 @@ def _foreign_identifier(text: str, names: Names) -> bool:
     return any(_HUMP.search(w) and w.lower() not in own for w in _TOKEN.findall(text))
 
 
-def title_head(title: str) -> str:
-    """The token key of a title's first clause when the title has more ("hello world" of "Hello, World! We Are
-    18F"), else ""."""
-    head = _CLAUSE_END.split(title, maxsplit=1)[0]
-    key = " ".join(tokens(head))
-    return key if len(key.split()) >= 2 and key != " ".join(tokens(title)) else ""
-
-
 def quoted_title(sents: list[str], names: Names) -> Placement | None:
-    """The target's title (or its first clause, "Hello, World!" of "Hello, World! We Are 18F") in quotation marks
-    in a sentence ("see “Code coverage for Go integration tests” for details"): the writer names the page itself,
-    so its title, as quoted, is the anchor."""
-    if not names.own:
+    """The target's title (or another of its names, "Hello, World!" of "Hello, World! We Are 18F") in quotation
+    marks in a sentence or a line ("see “Code coverage for Go integration tests” for details"): the writer names
+    the page itself, so its title, as quoted, is the anchor."""
+    keys = names.own_names
+    if not keys:
         return None
-    keys = {names.own, names.head} - {""}
     for s in sents:
         for a, b in quotations(s):
             inner = s[a:b]
@@ -329,13 +325,40 @@ def quoted_title(sents: list[str], names: Names) -> Placement | None:
     return None
 
 
+def list_lines(text: str) -> Iterator[str]:
+    """The lines of a list in ``text`` (whitespace collapsed): short lines that are no sentence, in a run of two or
+    more or after a line ending in a colon ("… the following topics:"). A lone short line is a heading."""
+    lines = [normalize_space(line) for line in text.split("\n")]
+    short = [bool(line) and len(_TOKEN.findall(line)) <= LIST_LINE_WORDS and not line.endswith((".", ":"))
+             for line in lines]
+    for k, line in enumerate(lines):
+        if short[k] and ((k and (short[k - 1] or lines[k - 1].endswith(":")))
+                         or (k + 1 < len(lines) and short[k + 1])):
+            yield line
+
+
+def listed_title(text: str, title: str, names: Names) -> Placement | None:
+    """A list entry that is the target's title or another of its names, and nothing more ("Deciding whether or not
+    to centralize" in a list of a series' parts; a "Related posts" entry that lost its link): the entry is the
+    anchor, as written."""
+    keys = names.own_names
+    for line in list_lines(body_text(text, title)) if keys else ():
+        words = list(_TOKEN.finditer(line))
+        if words and len(words) <= QUOTED_WORDS and " ".join(tokens(line)) in keys:
+            anchor = line[words[0].start():words[-1].end()]
+            if not in_link(line, words[0].start(), words[-1].end(), names.linked):
+                return Placement(anchor, line, True, "title")
+    return None
+
+
 def place(text: str, mentions: list[Mention], existing: Counter[str], weights: dict[str, float],
           title: str = "", names: Names = Names()) -> Placement | None:
     """Anchor and sentence for one (source text, target) pair: an unlinked mention when there is one, else
     the best-matching sentence; None when the source shares no word with the target. Lines that repeat
     the source's ``title`` (its heading) are not used; ``names``: what the site names (:class:`Names`)."""
     sents = list(source_sentences(text, title))
-    quoted = quoted_title(sents, names)
+    quoted = quoted_title(sents, names) or listed_title(text, title, names) or quoted_title(
+        list(list_lines(body_text(text, title))), names)
     if quoted is not None:
         return quoted if quoted.anchor in quoted.sentence else None
     placed = from_mentions(sents, mentions, existing, names) if mentions else None
@@ -344,6 +367,7 @@ def place(text: str, mentions: list[Mention], existing: Counter[str], weights: d
     if placed is None:
         return None
     words = len(_TOKEN.findall(placed.anchor))
-    if not 1 <= words <= MAX_ANCHOR_WORDS or placed.anchor not in placed.sentence:
+    longest = QUOTED_WORDS if " ".join(tokens(placed.anchor)) in names.own_names else MAX_ANCHOR_WORDS
+    if not 1 <= words <= longest or placed.anchor not in placed.sentence:
         return None
     return placed

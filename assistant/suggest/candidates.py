@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 from assistant.rules.data import STOPWORDS, is_generic
 from assistant.suggest.cache import pack_words, unpack_words
 from assistant.suggest.load import SiteData
+from assistant.suggest.phrases import generic
 from assistant.suggest.postings import Postings
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,13 @@ T = TypeVar("T")
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _TITLE_PARTS = re.compile(r"\s[-–—|]\s|[:?!;,()\[\]]")
 MAX_ANCHOR_WORDS = 6
+# a page's title, or another form of it (:func:`title_forms`), is one name up to this many words
+LONG_NAME_WORDS = 12
+# where a title's clauses end ("Hello, World! We Are 18F", "…, part 2 - Deciding whether or not to centralize"); a
+# version's dot does not end one
+_CLAUSE_END = re.compile(r"[!?:|—–]|\.(?!\d)|\s-\s")
+# a series marker of a title ("…, part 1", "Part 2: …"): the series' name is the title without it
+_SERIES = re.compile(r"[\s,:(–—-]*\bpart\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b\)?", re.I)
 # How much a phrase of each kind says that a page mentioning it means the target (before specificity):
 # the exact title and the anchors authors already chose are the target's own names; a title part
 # ("Go 1.18 is released" of "Go 1.18 is released: generics and fuzzing") nearly so; a 2-5-word piece
@@ -93,8 +101,9 @@ def lettered(toks: list[str]) -> bool:
 
 
 def title_phrases(title: str) -> list[Phrase]:
-    """The title, its parts (split at ':', ' - ', '|', '?', ',' …) and their 2-5-word n-grams that neither
-    start nor end with a stopword; each at most :data:`MAX_ANCHOR_WORDS` words."""
+    """The title and its other forms (:func:`title_forms`, up to :data:`LONG_NAME_WORDS` words), its parts (split
+    at ':', ' - ', '|', '?', ',' …) and their 2-5-word n-grams that neither start nor end with a stopword; parts
+    and n-grams each at most :data:`MAX_ANCHOR_WORDS` words."""
     out: dict[str, Phrase] = {}
 
     def add(key: str, kind: str, weight: float) -> None:
@@ -102,8 +111,10 @@ def title_phrases(title: str) -> list[Phrase]:
             out[key] = Phrase(key, kind, weight)
 
     whole = tokens(title)
-    if 1 <= len(whole) <= MAX_ANCHOR_WORDS and _content_words(whole):
+    if 1 <= len(whole) <= LONG_NAME_WORDS and _content_words(whole):
         add(" ".join(whole), "title", KIND_WEIGHT["title"])
+    for form in title_forms(title)[1:]:      # "guide to the 18f writing lab" of "A guide to the 18F Writing Lab"
+        add(form, "part", KIND_WEIGHT["part"])
     for part in _TITLE_PARTS.split(title):
         toks = tokens(part)
         if 1 <= len(toks) <= MAX_ANCHOR_WORDS and _content_words(toks) and toks != whole:
@@ -114,6 +125,26 @@ def title_phrases(title: str) -> list[Phrase]:
                 if _content_words(gram) and gram != whole:
                     add(" ".join(gram), "ngram", NGRAM_BASE + NGRAM_STEP * (n - 2))
     return list(out.values())
+
+
+def title_forms(title: str) -> tuple[str, ...]:
+    """The token keys a writer names a page by: its title; without a leading article ("guide to the 18f writing
+    lab"); without its series marker ("senior executives are the allies tech teams need" of "…, part 1"); its first
+    clause ("hello world" of "Hello, World! We Are 18F") and its last ("deciding whether or not to centralize" of
+    "Human-centered design for IT centralization, part 2 - Deciding whether or not to centralize") when the title
+    has more, of 2 and 3 words or more. Each of at most :data:`LONG_NAME_WORDS` words, lettered and not generic, and
+    each but the title with two content words or more ("we are 18f" is no name)."""
+    own = tokens(title)
+    found = [own, own[1:] if own[:1] in (["a"], ["an"], ["the"]) and len(own) > 2 else []]
+    bare = _SERIES.sub("", title)
+    found.append(tokens(bare) if bare != title else [])
+    clauses = [t for c in _CLAUSE_END.split(bare) if (t := tokens(c))]
+    if len(clauses) > 1:
+        found += [clauses[0] if len(clauses[0]) >= 2 else [], clauses[-1] if len(clauses[-1]) >= 3 else []]
+    keys = [" ".join(t) for t in found[:1]] + [" ".join(t) for t in found[1:]
+                                                if sum(w not in STOPWORDS and not w.isdigit() for w in t) >= 2]
+    return tuple(dict.fromkeys(k for k in keys if k and len(k.split()) <= LONG_NAME_WORDS and lettered(k.split())
+                               and not generic(k)))
 
 
 class Candidates:
@@ -296,7 +327,8 @@ class Candidates:
         """The target's phrases in the source's main text, strongest first."""
         grams = self._grams.get(source)
         found = [p for p in self.phrases(target)
-                 if (p.key in grams if grams is not None else source in self.mentioned(p.key))]
+                 if (p.key in grams if grams is not None and p.key.count(" ") < MAX_ANCHOR_WORDS
+                     else source in self.mentioned(p.key))]
         return sorted((self.mention(p) for p in found), key=strongest_first)
 
     def mention(self, p: Phrase) -> Mention:

@@ -54,7 +54,7 @@ from numpy.typing import NDArray
 
 from assistant import graph
 from assistant.rules.data import STOPWORDS, norm_anchor
-from assistant.suggest.anchors import Names, place, title_head
+from assistant.suggest.anchors import place
 from assistant.suggest.arrays import blend, positions, scaled_array
 from assistant.suggest.cache import pack_words, unpack_words
 from assistant.suggest.candidates import Candidates, mention_score, tokens
@@ -63,6 +63,7 @@ from assistant.suggest.fit import anchor_fit, naming_words
 from assistant.suggest.lexical import Lexical, doc_tokens
 from assistant.suggest.load import SiteData
 from assistant.suggest.model import Suggestion
+from assistant.suggest.naming import SiteNames
 from assistant.suggest.traffic import query_placement, query_reason, traffic_reasons, with_traffic
 
 FROM_WEIGHTS = {"relevance": 0.40, "mention": 0.40, "neighbourhood": 0.10, "chronology": 0.10}
@@ -85,6 +86,7 @@ class Engine:
     def __init__(self, data: SiteData) -> None:
         self.data = data
         self.cand = Candidates(data)
+        self.site_names = SiteNames(self.cand)
         self._lex: Lexical | None = None
         self._pr_pct: dict[str, float] = {}
         self._signals: dict[str, tuple[float, bool, float]] = {}
@@ -170,33 +172,16 @@ class Engine:
         n = len(self.data.pages)
         return frozenset(t for t, c in counts.items() if n >= 20 and c > n / 10)
 
-    @cached_property
-    def names(self) -> dict[str, frozenset[str]]:
-        """Phrases of two or more words (token keys) that name pages: their titles and the anchors of content
-        links to them; a phrase naming another page than the target is no anchor for it."""
-        named: dict[str, set[str]] = {}
-        for url, p in self.data.pages.items():
-            if " " in (key := " ".join(tokens(p.title))):
-                named.setdefault(key, set()).add(url)
-        for url, used in self.data.anchors.items():
-            for a in used:
-                if " " in (key := " ".join(tokens(a))):
-                    named.setdefault(key, set()).add(url)
-        return {k: frozenset(v) for k, v in named.items()}
-
     def taken(self, target: str, key: str) -> bool:
-        named = self.names.get(key)
-        return named is not None and bool(named - {target})
+        """Does the phrase ``key`` name another page than ``target`` (:meth:`SiteNames.taken`)?"""
+        return self.site_names.taken(target, key)
 
     def build(self, source: str, target: str, score: float, reasons: list[str],
               signals: dict[str, float] | None = None) -> Suggestion | None:
         mentions = self.cand.mentions(source, target)
         page = self.data.pages[source]
         used = self.data.anchors.get(target, Counter())
-        title = self.data.pages[target].title
-        names = Names(partial(self.taken, target), self.cand.df, " ".join(tokens(title)),
-                      tuple(self.data.link_anchors.get(source, ())), partial(self.cand.linkprob, target),
-                      title_head(title))
+        names = self.site_names.of(source, target)
         placed = (query_placement(page.text, page.title, self.data.traffic.queries.get(target, []), used, names,
                                   self.cand.specificity)
                   or place(page.text, mentions, used, self.weights_for(target), page.title, names))

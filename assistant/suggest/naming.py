@@ -1,0 +1,57 @@
+"""What the site's pages are named: the phrases (titles, their forms, the anchors of content links) that name each
+page, and the :class:`~assistant.suggest.anchors.Names` of one (source, target) pair. Pure."""
+
+from __future__ import annotations
+
+from functools import cached_property, partial
+
+from assistant.suggest.anchors import Names
+from assistant.suggest.candidates import Candidates, title_forms, tokens
+
+
+class SiteNames:
+    """The site's names of its pages, built once per engine from its :class:`Candidates`."""
+
+    def __init__(self, cand: Candidates) -> None:
+        self.cand = cand
+
+    @cached_property
+    def names(self) -> dict[str, frozenset[str]]:
+        """Phrases of two or more words (token keys) that name pages: their titles and the anchors of content
+        links to them; a phrase naming another page than the target is no anchor for it."""
+        named: dict[str, set[str]] = {}
+        for url, p in self.cand.data.pages.items():
+            if " " in (key := " ".join(tokens(p.title))):
+                named.setdefault(key, set()).add(url)
+        for url, used in self.cand.data.anchors.items():
+            for a in used:
+                if " " in (key := " ".join(tokens(a))):
+                    named.setdefault(key, set()).add(url)
+        return {k: frozenset(v) for k, v in named.items()}
+
+    def taken(self, target: str, key: str) -> bool:
+        named = self.names.get(key)
+        return named is not None and bool(named - {target})
+
+    @cached_property
+    def form_owners(self) -> dict[str, frozenset[str]]:
+        """Each :func:`title_forms` key -> the pages whose titles have it ("turning learning up to 11" is the title of
+        one page and the first clause of two more)."""
+        out: dict[str, set[str]] = {}
+        for url, p in self.cand.data.pages.items():
+            for key in title_forms(p.title):
+                out.setdefault(key, set()).add(url)
+        return {k: frozenset(v) for k, v in out.items()}
+
+    def forms(self, target: str) -> frozenset[str]:
+        """The target's title forms that name it alone: no other page's title has them, no link to another page
+        uses them."""
+        return frozenset(k for k in title_forms(self.cand.data.pages[target].title)
+                         if self.form_owners.get(k) == frozenset({target}) and not self.taken(target, k))
+
+    def of(self, source: str, target: str) -> Names:
+        """What the site names, for a link from ``source`` to ``target``."""
+        data = self.cand.data
+        return Names(partial(self.taken, target), self.cand.df, " ".join(tokens(data.pages[target].title)),
+                     tuple(data.link_anchors.get(source, ())), partial(self.cand.linkprob, target),
+                     self.forms(target))
