@@ -121,6 +121,8 @@ def whole_by_the_chunker(engine: Engine, s: Suggestion) -> bool:
     """The anchor, where it stands as words in the sentence (once at least), is a whole phrase that is not
     generic and not inside another page's name (``anchor_ok`` with the engine's own view of the site)."""
     names = replace(engine.site_names.of(s.source_url, s.target_url), linked=(), linkprob=None)
+    if names.refers is not None and names.refers.fullmatch(s.anchor):
+        return True              # a post of the source's own series, by its place in it: "our last update"
     spots = re.finditer(r"(?<![^\W_])" + re.escape(s.anchor) + r"(?![^\W_])", s.sentence)
     return any(anchor_ok(s.sentence, m.start(), m.end(), names) for m in spots)
 

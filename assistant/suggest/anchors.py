@@ -60,6 +60,7 @@ class Names:
     linked: tuple[tuple[str, str], ...] = ()   # the source's links as (anchor, sentence): linked words take no link
     linkprob: Callable[[str], float] | None = None   # key -> share of the pages holding it that link it to the target
     forms: frozenset[str] = frozenset()   # the target's other names: :func:`title_forms` no other page has
+    refers: re.Pattern[str] | None = None   # the source's words for the target, a post of its series ("part one")
 
     @property
     def own_names(self) -> frozenset[str]:
@@ -351,6 +352,18 @@ def listed_title(text: str, title: str, names: Names) -> Placement | None:
     return None
 
 
+def series_reference(sents: list[str], names: Names) -> Placement | None:
+    """The first words of the source pointing at the target as a post of their series ("our last update", "part
+    one": :mod:`assistant.suggest.series`), not inside a link."""
+    if names.refers is None:
+        return None
+    for s in sents:
+        for m in names.refers.finditer(s):
+            if not in_link(s, m.start(), m.end(), names.linked):
+                return Placement(m.group(0), clip(s, m.group(0)), True, "series")
+    return None
+
+
 def place(text: str, mentions: list[Mention], existing: Counter[str], weights: dict[str, float],
           title: str = "", names: Names = Names()) -> Placement | None:
     """Anchor and sentence for one (source text, target) pair: an unlinked mention when there is one, else
@@ -358,7 +371,7 @@ def place(text: str, mentions: list[Mention], existing: Counter[str], weights: d
     the source's ``title`` (its heading) are not used; ``names``: what the site names (:class:`Names`)."""
     sents = list(source_sentences(text, title))
     quoted = quoted_title(sents, names) or listed_title(text, title, names) or quoted_title(
-        list(list_lines(body_text(text, title))), names)
+        list(list_lines(body_text(text, title))), names) or series_reference(sents, names)
     if quoted is not None:
         return quoted if quoted.anchor in quoted.sentence else None
     placed = from_mentions(sents, mentions, existing, names) if mentions else None

@@ -37,7 +37,7 @@ LONG_NAME_WORDS = 12
 # version's dot does not end one
 _CLAUSE_END = re.compile(r"[!?:|—–]|\.(?!\d)|\s-\s")
 # a series marker of a title ("…, part 1", "Part 2: …"): the series' name is the title without it
-_SERIES = re.compile(r"[\s,:(–—-]*\bpart\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b\)?", re.I)
+SERIES_MARKER = re.compile(r"[\s,:(–—-]*\bpart\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b\)?", re.I)
 # How much a phrase of each kind says that a page mentioning it means the target (before specificity):
 # the exact title and the anchors authors already chose are the target's own names; a title part
 # ("Go 1.18 is released" of "Go 1.18 is released: generics and fuzzing") nearly so; a 2-5-word piece
@@ -136,7 +136,7 @@ def title_forms(title: str) -> tuple[str, ...]:
     each but the title with two content words or more ("we are 18f" is no name)."""
     own = tokens(title)
     found = [own, own[1:] if own[:1] in (["a"], ["an"], ["the"]) and len(own) > 2 else []]
-    bare = _SERIES.sub("", title)
+    bare = SERIES_MARKER.sub("", title)
     found.append(tokens(bare) if bare != title else [])
     clauses = [t for c in _CLAUSE_END.split(bare) if (t := tokens(c))]
     if len(clauses) > 1:

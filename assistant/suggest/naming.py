@@ -3,10 +3,12 @@ page, and the :class:`~assistant.suggest.anchors.Names` of one (source, target) 
 
 from __future__ import annotations
 
+import re
 from functools import cached_property, partial
 
 from assistant.suggest.anchors import Names
 from assistant.suggest.candidates import Candidates, title_forms, tokens
+from assistant.suggest.series import Member, ordered, reference, series_key
 
 
 class SiteNames:
@@ -49,9 +51,28 @@ class SiteNames:
         return frozenset(k for k in title_forms(self.cand.data.pages[target].title)
                          if self.form_owners.get(k) == frozenset({target}) and not self.taken(target, k))
 
+    @cached_property
+    def series(self) -> dict[str, tuple[list[str], dict[str, int] | None]]:
+        """Series key (:func:`series_key`) -> its posts in order and whether by part number (:func:`ordered`), for
+        series of two posts or more."""
+        groups: dict[str, list[Member]] = {}
+        for url, p in self.cand.data.pages.items():
+            if key := series_key(p.title):
+                groups.setdefault(key, []).append(Member(url, p.title, p.published))
+        return {k: ordered(v) for k, v in groups.items() if len(v) >= 2}
+
+    def reference(self, source: str, target: str) -> re.Pattern[str] | None:
+        """The words with which ``source`` points at ``target`` when both are posts of one series."""
+        pages = self.cand.data.pages
+        key = series_key(pages[target].title)
+        if not key or key not in self.series or series_key(pages[source].title) != key:
+            return None
+        order, parts = self.series[key]
+        return reference(order, key, source, target, parts)
+
     def of(self, source: str, target: str) -> Names:
         """What the site names, for a link from ``source`` to ``target``."""
         data = self.cand.data
         return Names(partial(self.taken, target), self.cand.df, " ".join(tokens(data.pages[target].title)),
                      tuple(data.link_anchors.get(source, ())), partial(self.cand.linkprob, target),
-                     self.forms(target))
+                     self.forms(target), self.reference(source, target))

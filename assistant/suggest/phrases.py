@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import cache, lru_cache
+from itertools import pairwise
 
 _WORD = re.compile(r"[^\W_]+(?:(?<=\d)\.(?=\d)[^\W_]+)*", re.UNICODE)
 def _words(text: str) -> list[str]:
@@ -69,7 +70,8 @@ new old big small large great good bad best better worse worst first last next p
 main major minor many multiple several various real actual current latest recent early earlier late later
 simple easy hard common important useful possible available whole full entire certain specific general
 particular own high low long short few little free open public private official basic additional existing
-similar single double original standard future past present modern final initial key top
+similar single double original standard future past present modern final initial key top prior preceding second
+third fourth fifth sixth seventh eighth ninth tenth following upcoming
 """))
 _ADJ_SUFFIX = ("able", "ible", "al", "ful", "ic", "ive", "ous", "less", "ary", "ed")
 
@@ -81,6 +83,14 @@ person year years day days size work detail details value values place places en
 area areas form level levels side term terms line lines rest bit bits instance instances matter matters
 approach approaches topic topics stuff case situation situations system systems
 """))
+# what a blog calls its own posts: "the second post", "our last update", "last week's newsletter" point somewhere
+# only from the page that writes them (a series' own references are :mod:`assistant.suggest.series`'s)
+POST_NOUNS = frozenset(_words("""
+post posts blog blogs article articles entry entries installment installments update updates newsletter newsletters
+report reports edition editions episode episodes chapter chapters writeup writeups piece pieces series trilogy
+announcement announcements coverage
+"""))
+
 
 
 @cache
@@ -238,11 +248,15 @@ weeks month months weekend morning evening night
 
 
 def generic(anchor: str) -> bool:
-    """Every word a function word, a generic modifier, a number, a generic noun or a calendar word: "new version",
-    "the same size", "five years", "August 18"."""
+    """Every word a function word, a generic modifier, a number, a generic noun, a blog's word for a post or a
+    calendar word: "new version", "the same size", "five years", "August 18", "last week's newsletter"; not a
+    numbered name ("Newsletter #37")."""
     words = [w for _, _, w in spans(anchor)]
-    return bool(words) and all(w in FUNCTION or w in ADJECTIVES or w in GENERIC_NOUNS or w in NUMBERS
-                               or w in CALENDAR or w.isdigit() for w in words)
+    if any(a in POST_NOUNS and b.isdigit() for a, b in pairwise(words)):
+        return False                       # a numbered name: "Newsletter #37", "episode 12"
+    return bool(words) and all(
+        w in FUNCTION or w in ADJECTIVES or w in GENERIC_NOUNS or w in POST_NOUNS or w in NUMBERS or w in CALENDAR
+        or w.isdigit() or w == "s" for w in words)
 
 
 def head(anchor: str) -> str:

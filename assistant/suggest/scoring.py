@@ -187,7 +187,8 @@ class Engine:
                   or place(page.text, mentions, used, self.weights_for(target), page.title, names))
         if placed is None:
             return None
-        head = (f"mentions '{placed.anchor}' unlinked" if placed.mentioned
+        head = (f"'{placed.anchor}' points at it: both are posts of one series" if placed.kind == "series"
+                else f"mentions '{placed.anchor}' unlinked" if placed.mentioned
                 else f"'{placed.anchor}' in a sentence on the target's topic")
         head = query_reason(placed, target, self.data.traffic) or head
         if used:

@@ -1,0 +1,71 @@
+"""Series of posts and the words that point at one of them; list entries that are a page's name (issue 17)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+from assistant.suggest import phrases
+from assistant.suggest.anchors import Names, place
+from assistant.suggest.candidates import title_forms
+from assistant.suggest.series import Member, ordered, part_number, reference, series_key
+
+
+def test_series_keys_and_order() -> None:
+    assert series_key("July 2023 Leadership Council Update") == "leadership council update"
+    assert series_key("Senior executives part 2: Work outside the traditional hierarchy") == "senior executives"
+    assert series_key("Introduction to remote moderated usability testing, part 2: How") == \
+        "introduction to remote moderated usability testing"
+    assert series_key("Topic: agile") == ""                           # one word is no series' name
+    assert part_number("Buying better digital products part 3: Mapping user stories") == 3
+    assert part_number("Senior executives are the allies tech teams need, part one") == 1
+    dated = [Member("/b", "March 2024 Council Update", date(2024, 3, 1)),
+             Member("/a", "July 2023 Council Update", date(2023, 7, 1))]
+    assert ordered(dated) == (["/a", "/b"], None)
+    parts = [Member("/x", "Part 3: How", date(2020, 1, 1)), Member("/y", "Part 2: Why", date(2020, 2, 1))]
+    assert ordered(parts) == (["/y", "/x"], {"/x": 3, "/y": 2})     # the part numbers, not the dates
+
+
+def test_a_series_reference_names_one_post() -> None:
+    updates = ["/2023-07", "/2023-11", "/2024-03"]
+    last = reference(updates, "leadership council update", "/2023-11", "/2023-07")
+    assert last is not None and last.search("since our last update in July").group(0) == "last update"
+    assert reference(updates, "leadership council update", "/2024-03", "/2023-07").search(  # type: ignore[union-attr]
+        "since our last update") is None                             # not the update right before it
+    first = reference(updates, "leadership council update", "/2024-03", "/2023-07")
+    assert first is not None and first.search("In the first update of this series, we …") is not None
+    # "a previous blog post" of a series ordered by date is its author's other post: no reference
+    releases = ["/1.11", "/1.12"]
+    announced = reference(releases, "announcing rust", "/1.12", "/1.11")
+    assert announced is None or not announced.search("in a previous blog post, or in my first blog post")
+    numbered = ["/part-2", "/part-3"]                   # part 1 is named otherwise: not of this series by its title
+    pattern = reference(numbered, "senior executives", "/part-3", "/part-2", {"/part-2": 2, "/part-3": 3})
+    assert pattern is not None
+    assert pattern.search("(see part 2 for a definition)").group(0) == "part 2"  # type: ignore[union-attr]
+    assert pattern.search("as the previous post explained").group(0) == "previous post"  # type: ignore[union-attr]
+    assert pattern.search("see part 1") is None
+
+
+def test_relative_words_are_generic_but_numbered_names_are_not() -> None:
+    for anchor in ("the second post", "previous blog post", "last week's newsletter", "prior years", "part 2"):
+        assert phrases.generic(anchor), anchor
+    for anchor in ("Newsletter #37", "episode 12", "Leadership Council update"):
+        assert not phrases.generic(anchor), anchor
+
+
+def test_a_list_entry_that_is_the_targets_name_is_linked_whole() -> None:
+    """A series' list of its parts (or a "Related posts" list) names the target in an entry that lost its link:
+    the entry is the anchor. A lone short line is a heading, and stays no place for a link."""
+    title = "Human-centered design for IT centralization, part 2 - Deciding whether or not to centralize"
+    forms = frozenset(title_forms(title)) - {"human centered design for it centralization"}
+    names = Names(own=" ".join(title_forms(title)[:1]), forms=forms)
+    text = ("Our multi-part series shares learnings from real scenarios, with a focus on the following topics:\n"
+            "Deciding whether or not to centralize\nWorking with vendors to build a centralized solution\n"
+            "While there is no one method for IT centralization, there are helpful methods you can use.")
+    placed = place(text, [], Counter(), {"centralize": 1.0}, names=names)
+    assert placed is not None and placed.anchor == placed.sentence == "Deciding whether or not to centralize"
+    heading = ("IT centralization is hard and it takes a long time to get right for the people involved.\n"
+               "Deciding whether or not to centralize\n"
+               "Agencies weigh the costs of moving to a shared service against keeping their own.")
+    alone = place(heading, [], Counter(), {"centralize": 1.0}, names=names)
+    assert alone is None or alone.sentence != "Deciding whether or not to centralize"
