@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from assistant.suggest import phrases
-from assistant.suggest.anchors import Names, anchor_ok, place, split_sentences, title_line
+from assistant.suggest.anchors import Names, Placement, anchor_ok, place, split_sentences, title_line, with_topic_of
 from assistant.suggest.fit import anchor_fit, naming_words
 
 DEP = "To provide feedback and help shape the future of dependency management in Go, please send us bug reports."
@@ -151,3 +151,28 @@ def test_a_short_quotation_is_one_unit() -> None:
     head = Names(own="hello world we are 18f", forms=frozenset({"hello world"}))
     placed = place(text, [], Counter(), weights, names=head)
     assert placed is not None and placed.anchor == "Hello, World!"
+
+
+def test_names_with_capital_function_words_and_glued_words_are_not_cut() -> None:
+    """"Hands" of "Rust All Hands", "Test" of "System Under Test", "init" of "Podcast.__init__" and "C" of "C#" are
+    pieces of a name (rust-blog's, an unseen blog's and a newsletter's suggestions had them)."""
+    def ok(sentence: str, part: str) -> bool:
+        at = sentence.index(part)
+        return anchor_ok(sentence, at, at + len(part), Names())
+    assert not ok("I made many friends at the Rust All Hands, which makes Rust a hobby.", "Hands")
+    assert not ok("It has more on the System Under Test (SUT), repeated here.", "Test")
+    assert not ok("She was interviewed by the Podcast.__init__ team.", "init")
+    assert not ok("This is part of a series about the IO container in C#.", "IO container in C")
+    assert ok("Since then Rust has a new home.", "Rust")
+
+
+def test_the_post_a_sentence_is_about_takes_the_link() -> None:
+    """A mention introduced as the topic of a post ("a small series of articles about personal pendulum swings")
+    is linked with those words: the writer points at the post, named by its topic."""
+    placed = with_topic_of(Placement("pendulum swings", "This is an article in a small series of articles about "
+                                     "personal pendulum swings.", True, "ngram"), Names())
+    assert placed.anchor == "small series of articles about personal pendulum swings"
+    assert with_topic_of(Placement("modules", "We wrote a post about how modules work.", True, "ngram"),
+                         Names()).anchor == "modules"                 # "how …" is a clause, not a topic
+    title = Placement("Go Modules", "See the post about Go Modules.", True, "title")
+    assert with_topic_of(title, Names()) is title                      # the target's own name stays as it is

@@ -167,6 +167,8 @@ def anchor_ok(sentence: str, start: int, end: int, names: Names) -> bool:
     """A whole phrase that is not generic, or the target's own title however it is worded, and not part of a
     longer phrase naming another page."""
     key = " ".join(tokens(sentence[start:end]))
+    if sentence[end:end + 1] in ("#", "+") and end < len(sentence):
+        return False                       # "C" of "C#", "C++"
     if key not in names.own_names and (not phrases.whole(sentence, start, end, names.df) or phrases.generic(key)):
         return False
     return not (is_taken(sentence, start, end, names.taken) or in_link(sentence, start, end, names.linked)
@@ -383,4 +385,31 @@ def place(text: str, mentions: list[Mention], existing: Counter[str], weights: d
     longest = QUOTED_WORDS if " ".join(tokens(placed.anchor)) in names.own_names else MAX_ANCHOR_WORDS
     if not 1 <= words <= longest or placed.anchor not in placed.sentence:
         return None
-    return placed
+    return with_topic_of(placed, names)
+
+
+# what a writer calls a post before saying what it is about: "a series of articles about …", "a look at …"
+_ABOUT = re.compile(r"(?<![\w-])((?:(?:short|small|long|new|recent|earlier|whole|two-part|multi-part)\s+)?"
+                    r"(?:series\s+of\s+(?:articles|posts|blog\s+posts|essays)|(?:article|blog|post)\s+series|"
+                    r"(?:blog\s+)?posts?|articles?|essays?|write-?ups?|series|look|tutorial)\s+(?:about|on|at)\s+"
+                    r"(?:(?:the|a|an|my|our)\s+)?(?:([a-z][\w-]*)\s+)?)$", re.IGNORECASE)
+# the longest anchor that says what a post is about ("series of articles about personal pendulum swings")
+ABOUT_WORDS = 10
+
+
+def with_topic_of(placed: Placement, names: Names) -> Placement:
+    """A mention that a sentence introduces as the topic of a post ("a series of articles about software design
+    isomorphisms", "a look at the Blowfish cipher") takes those words: the writer's link is the post, named by
+    what it is about. Not for the target's own name, a series' reference or a query."""
+    spot = re.search(r"(?<![^\W_])" + re.escape(placed.anchor) + r"(?![^\W_])", placed.sentence)
+    if placed.kind in ("title", "series", "query") or spot is None or not spot.start():
+        return placed
+    at = spot.start()
+    m = _ABOUT.search(placed.sentence, 0, at)
+    if m is None or (m.group(2) or "").lower() in phrases.FUNCTION:
+        return placed
+    start, end = m.start(1), at + len(placed.anchor)
+    if len(_TOKEN.findall(placed.sentence[start:end])) > ABOUT_WORDS or in_link(placed.sentence, start, end,
+                                                                                 names.linked):
+        return placed
+    return Placement(placed.sentence[start:end], placed.sentence, placed.mentioned, placed.kind)

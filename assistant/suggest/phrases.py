@@ -213,12 +213,16 @@ def _attached(text: str, ws: tuple[tuple[int, int, str], ...], k: int, edge: int
         return False
     a, b = (ws[k], ws[edge]) if left else (ws[edge], ws[k])
     gap = text[a[1]:b[0]]
-    if gap in ("-", "'", "’") or gap in _GLUED or (gap == " #" and not left and ws[k][2].isdigit()):
+    if gap in ("-", "'", "’") or (gap and set(gap) <= _GLUED | {"_"}) or (
+            gap == " #" and not left and ws[k][2].isdigit()):
         return True                                    # a compound, a possessive, "pkg.go.dev", "math/rand/v2",
-        #                                                a numbered name: "Newsletter (#37)"
+        #                                                "Podcast.__init__", a numbered name: "Newsletter (#37)"
     if gap != " ":
         return False                                   # punctuation ends the phrase
     word = ws[k][2]
+    if word in FUNCTION and k > 0 and _capital(text, ws[k]) and _capital(text, ws[edge]) and word != "i":
+        return True                                    # a capital function word inside a name: "Rust All Hands",
+        #                                                "System Under Test"
     if word in FUNCTION or _verbish(text, ws[k]):
         return False
     if _capital(text, ws[k]) and _capital(text, ws[edge]) and (not left or k > 0):
