@@ -69,3 +69,14 @@ def test_a_list_entry_that_is_the_targets_name_is_linked_whole() -> None:
                "Agencies weigh the costs of moving to a shared service against keeping their own.")
     alone = place(heading, [], Counter(), {"centralize": 1.0}, names=names)
     assert alone is None or alone.sentence != "Deciding whether or not to centralize"
+
+
+def test_title_forms_are_names_not_pieces_of_words() -> None:
+    """A dot inside a word ends no clause ("pkg.go.dev" made "dev has a new look" a form); a name after a colon is
+    one ("cam macdonell" of "2016 Election: Cam Macdonell"), a pronoun clause is not ("we are 18f")."""
+    assert title_forms("Pkg.go.dev has a new look!") == ("pkg go dev has a new look",)
+    assert "cam macdonell" in title_forms("2016 Election: Cam Macdonell")
+    assert "we are 18f" not in title_forms("Hello, World! We Are 18F")
+    assert "guide to the 18f writing lab" in title_forms("A guide to the 18F Writing Lab")
+    assert "senior executives are the allies tech teams need" in title_forms(
+        "Senior executives are the allies tech teams need, part 1")

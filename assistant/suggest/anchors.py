@@ -45,6 +45,9 @@ Taken = Callable[[str], bool]
 _QUOTED = re.compile(r"[“\"]([^“”\"\n]{2,120})[”\"]")
 # the longest quoted title taken as an anchor (a title in quotes is one name, commas and all)
 QUOTED_WORDS = LONG_NAME_WORDS
+# a form of the target's title this long is its name wherever it stands ("why we use HTTPS for every .gov we
+# make"); a shorter one ("knowledge sharing") must be a whole phrase where it stands, as any other
+LONG_FORM_WORDS = 4
 # a line of a list ("Related posts", a series' parts) holds at most this many words
 LIST_LINE_WORDS = 16
 
@@ -169,7 +172,8 @@ def anchor_ok(sentence: str, start: int, end: int, names: Names) -> bool:
     key = " ".join(tokens(sentence[start:end]))
     if sentence[end:end + 1] in ("#", "+") and end < len(sentence):
         return False                       # "C" of "C#", "C++"
-    if key not in names.own_names and (not phrases.whole(sentence, start, end, names.df) or phrases.generic(key)):
+    named = key == names.own or (key in names.forms and key.count(" ") >= LONG_FORM_WORDS - 1)
+    if not named and (not phrases.whole(sentence, start, end, names.df) or phrases.generic(key)):
         return False
     return not (is_taken(sentence, start, end, names.taken) or in_link(sentence, start, end, names.linked)
                 or in_quotation(sentence, start, end))

@@ -34,8 +34,8 @@ MAX_ANCHOR_WORDS = 6
 # a page's title, or another form of it (:func:`title_forms`), is one name up to this many words
 LONG_NAME_WORDS = 12
 # where a title's clauses end ("Hello, World! We Are 18F", "…, part 2 - Deciding whether or not to centralize"); a
-# version's dot does not end one
-_CLAUSE_END = re.compile(r"[!?:|—–]|\.(?!\d)|\s-\s")
+# dot inside a word ("pkg.go.dev", "Go 1.21") does not end one
+_CLAUSE_END = re.compile(r"[!?:|—–]|\.(?=\s|$)|\s-\s")
 # a series marker of a title ("…, part 1", "Part 2: …"): the series' name is the title without it
 SERIES_MARKER = re.compile(r"[\s,:(–—-]*\bpart\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b\)?", re.I)
 # How much a phrase of each kind says that a page mentioning it means the target (before specificity):
@@ -131,16 +131,17 @@ def title_forms(title: str) -> tuple[str, ...]:
     """The token keys a writer names a page by: its title; without a leading article ("guide to the 18f writing
     lab"); without its series marker ("senior executives are the allies tech teams need" of "…, part 1"); its first
     clause ("hello world" of "Hello, World! We Are 18F") and its last ("deciding whether or not to centralize" of
-    "Human-centered design for IT centralization, part 2 - Deciding whether or not to centralize") when the title
-    has more, of 2 and 3 words or more. Each of at most :data:`LONG_NAME_WORDS` words, lettered and not generic, and
-    each but the title with two content words or more ("we are 18f" is no name)."""
+    "Human-centered design for IT centralization, part 2 - Deciding whether or not to centralize", "cam macdonell"
+    of "2016 Election: Cam Macdonell") when the title has more, of 2 words or more. Each of at most
+    :data:`LONG_NAME_WORDS` words, lettered and not generic, and each but the title with two content words or more
+    ("we are 18f" is no name)."""
     own = tokens(title)
     found = [own, own[1:] if own[:1] in (["a"], ["an"], ["the"]) and len(own) > 2 else []]
     bare = SERIES_MARKER.sub("", title)
     found.append(tokens(bare) if bare != title else [])
     clauses = [t for c in _CLAUSE_END.split(bare) if (t := tokens(c))]
     if len(clauses) > 1:
-        found += [clauses[0] if len(clauses[0]) >= 2 else [], clauses[-1] if len(clauses[-1]) >= 3 else []]
+        found += [clauses[0] if len(clauses[0]) >= 2 else [], clauses[-1] if len(clauses[-1]) >= 2 else []]
     keys = [" ".join(t) for t in found[:1]] + [" ".join(t) for t in found[1:]
                                                 if sum(w not in STOPWORDS and not w.isdigit() for w in t) >= 2]
     return tuple(dict.fromkeys(k for k in keys if k and len(k.split()) <= LONG_NAME_WORDS and lettered(k.split())
