@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
+from types import SimpleNamespace
+from typing import cast
 
 from assistant.suggest import phrases
 from assistant.suggest.anchors import Names, place
-from assistant.suggest.candidates import title_forms
+from assistant.suggest.candidates import Candidates, title_forms
+from assistant.suggest.load import Page, SiteData
+from assistant.suggest.naming import SiteNames
 from assistant.suggest.series import Member, ordered, part_number, reference, series_key
 
 
@@ -80,3 +84,18 @@ def test_title_forms_are_names_not_pieces_of_words() -> None:
     assert "guide to the 18f writing lab" in title_forms("A guide to the 18F Writing Lab")
     assert "senior executives are the allies tech teams need" in title_forms(
         "Senior executives are the allies tech teams need, part 1")
+
+
+def test_a_name_of_several_pages_is_the_one_the_source_speaks_of() -> None:
+    """"Belinda Weaver" names her 2016 and her 2017 nomination (and a tag page): on "Meet the 2016 Election
+    Candidates" it is the 2016 one, whose title shares "2016 election" with the source's; a page that shares
+    nothing more with either does not decide."""
+    pages = {u: Page(u, t, "", 10, None, None) for u, t in {
+        "/meet": "Meet the 2016 Election Candidates", "/w16": "2016 Election: Belinda Weaver",
+        "/w17": "2017 Election: Belinda Weaver", "/tag": "Belinda Weaver", "/news": "What we did this week"}.items()}
+    # only what naming reads of the site: its pages, the anchors of its links, its listing pages
+    data = cast(SiteData, SimpleNamespace(pages=pages, anchors={}, hubs={"/tag"}, link_anchors={}))
+    names = SiteNames(Candidates(data))
+    assert "belinda weaver" in names.forms("/w16", "/meet")
+    assert "belinda weaver" not in names.forms("/w17", "/meet")
+    assert "belinda weaver" not in names.forms("/w16", "/news")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from functools import cached_property, partial
 
+from assistant.rules.data import STOPWORDS
 from assistant.suggest.anchors import Names
 from assistant.suggest.candidates import Candidates, title_forms, tokens
 from assistant.suggest.series import Member, ordered, reference, series_key
@@ -45,11 +46,28 @@ class SiteNames:
                 out.setdefault(key, set()).add(url)
         return {k: frozenset(v) for k, v in out.items()}
 
-    def forms(self, target: str) -> frozenset[str]:
-        """The target's title forms that name it alone: no other page's title has them, no link to another page
-        uses them."""
-        return frozenset(k for k in title_forms(self.cand.data.pages[target].title)
-                         if self.form_owners.get(k) == frozenset({target}) and not self.taken(target, k))
+    def forms(self, target: str, source: str | None = None) -> frozenset[str]:
+        """The target's title forms that name it: no other page's title has them and no link to another page uses
+        them; or, seen from ``source``, the target is the one of those pages whose title shares the most words
+        with the source's ("Belinda Weaver" on "Meet the 2016 Election Candidates" is "2016 Election: Belinda
+        Weaver", not her 2017 nomination). Listing pages (a tag page "Belinda Weaver") name nothing."""
+        out = set()
+        for k in title_forms(self.cand.data.pages[target].title):
+            owners = (self.form_owners.get(k, frozenset()) | self.names.get(k, frozenset())) - self.cand.data.hubs
+            if owners == {target} or (source is not None and len(owners) > 1
+                                      and self.in_context(source, owners, k) == target):
+                out.add(k)
+        return frozenset(out)
+
+    def in_context(self, source: str, owners: frozenset[str], key: str) -> str | None:
+        """Of the pages a phrase names, the one whose title shares the most content words (besides the phrase's)
+        with the source's title, when one does more than all others."""
+        pages = self.cand.data.pages
+        around = {t for t in tokens(pages[source].title) if t not in STOPWORDS} - set(key.split())
+        shared = sorted(((len(around & set(tokens(pages[o].title))), o) for o in owners if o in pages), reverse=True)
+        if not shared or shared[0][0] == 0 or (len(shared) > 1 and shared[1][0] == shared[0][0]):
+            return None
+        return shared[0][1]
 
     @cached_property
     def series(self) -> dict[str, tuple[list[str], dict[str, int] | None]]:
@@ -75,4 +93,4 @@ class SiteNames:
         data = self.cand.data
         return Names(partial(self.taken, target), self.cand.df, " ".join(tokens(data.pages[target].title)),
                      tuple(data.link_anchors.get(source, ())), partial(self.cand.linkprob, target),
-                     self.forms(target), self.reference(source, target))
+                     self.forms(target, source), self.reference(source, target))
