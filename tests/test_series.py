@@ -99,3 +99,28 @@ def test_a_name_of_several_pages_is_the_one_the_source_speaks_of() -> None:
     assert "belinda weaver" in names.forms("/w16", "/meet")
     assert "belinda weaver" not in names.forms("/w17", "/meet")
     assert "belinda weaver" not in names.forms("/w16", "/news")
+
+
+def test_a_series_list_entry_and_a_survey_series() -> None:
+    """go-blog's module series lists its parts as "Part 1 — Using Go Modules": the title after the part marker is the
+    anchor; its surveys are one series whatever their half-year ("2024 H1"), and "our previous survey" on one
+    results post is the results post before it."""
+    text = ("This post is part 4 in a series.\nPart 1 — Using Go Modules\nPart 2 — Migrating To Go Modules\n"
+            "Part 4 — Go Modules: v2 and Beyond (this post)\nAs a successful project matures, features change.")
+    placed = place(text, [], Counter(), {"migrating": 1.0}, names=Names(own="migrating to go modules"))
+    assert placed is not None and placed.anchor == "Migrating To Go Modules"
+    assert placed.sentence == "Part 2 — Migrating To Go Modules"
+    key = series_key("Go Developer Survey 2024 H1 Results")
+    assert key == series_key("Go Developer Survey 2023 H2 Results") == "go developer survey results"
+    previous = reference(["/2023-h2", "/2024-h1"], key, "/2024-h1", "/2023-h2")
+    assert previous is not None
+    assert previous.search("Our previous survey asked Go developers").group(0) == "previous survey"  # type: ignore[union-attr]
+
+
+def test_another_pages_relative_anchor_names_nothing() -> None:
+    """"previous survey" linked from one results post to the one before it is no name of that post on a third page."""
+    pages = {"/s": Page("/s", "Go Developer Survey 2023 H2 Results", "", 10, None, None)}
+    data = cast(SiteData, SimpleNamespace(pages=pages, anchors={"/s": Counter({"previous survey": 2, "H2 survey": 1})},
+                                          stored=lambda: None))
+    keys = {p.key for p in Candidates(data).phrases("/s")}
+    assert "h2 survey" in keys and "previous survey" not in keys

@@ -48,6 +48,8 @@ QUOTED_WORDS = LONG_NAME_WORDS
 # a form of the target's title this long is its name wherever it stands ("why we use HTTPS for every .gov we
 # make"); a shorter one ("knowledge sharing") must be a whole phrase where it stands, as any other
 LONG_FORM_WORDS = 4
+# what a list entry may start with before the name it gives: "Part 1 — ", "2. ", "• "
+_ENTRY_MARK = re.compile(r"^(?:part\s+\w+\s*[—–:-]\s*|\d+[.)]\s+|[•*·-]\s+)", re.IGNORECASE)
 # a line of a list ("Related posts", a series' parts) holds at most this many words
 LIST_LINE_WORDS = 16
 
@@ -349,12 +351,13 @@ def listed_title(text: str, title: str, names: Names) -> Placement | None:
     to centralize" in a list of a series' parts; a "Related posts" entry that lost its link): the entry is the
     anchor, as written."""
     keys = names.own_names
-    for line in list_lines(body_text(text, title)) if keys else ():
+    for entry in list_lines(body_text(text, title)) if keys else ():
+        line = _ENTRY_MARK.sub("", entry)
         words = list(_TOKEN.finditer(line))
         if words and len(words) <= QUOTED_WORDS and " ".join(tokens(line)) in keys:
             anchor = line[words[0].start():words[-1].end()]
             if not in_link(line, words[0].start(), words[-1].end(), names.linked):
-                return Placement(anchor, line, True, "title")
+                return Placement(anchor, entry, True, "title")
     return None
 
 

@@ -87,6 +87,12 @@ WEAK_WORDS = frozenset({
     "above", "recent", "recently", "previous", "previously", "latest", "original", "update", "updates"})
 
 
+# words that point from where the writer stands: "previous survey", "our last release", "this guide" name a page
+# only on the page that writes them, so another page's anchor starting with one is no name of its target
+DEICTIC = frozenset({"last", "previous", "prior", "earlier", "recent", "latest", "next", "this", "that", "these",
+                     "those", "preceding", "following", "upcoming", "our", "my"})
+
+
 def _content_words(toks: list[str]) -> bool:
     """Neither end is a stopword or a stray letter (the "s" of "Go's"); some letters in all."""
     if len(toks) == 1 and toks[0] in WEAK_WORDS:
@@ -256,7 +262,7 @@ class Candidates:
                 toks = tokens(anchor)
                 key = " ".join(toks)
                 if 1 <= len(toks) <= MAX_ANCHOR_WORDS and not is_generic(anchor) and (
-                        len(toks) > 1 or toks[0] not in WEAK_WORDS) and (
+                        len(toks) > 1 or toks[0] not in WEAK_WORDS) and toks[0] not in DEICTIC and (
                         key not in found or found[key].weight < KIND_WEIGHT["anchor"]):
                     found[key] = Phrase(key, "anchor", KIND_WEIGHT["anchor"])
             self._phrases[target] = list(found.values())

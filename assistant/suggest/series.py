@@ -29,7 +29,10 @@ _FIRST_CLAUSE = re.compile(r"[:|(—–!?]|\s-\s")
 # nouns that name a post of any series ("the second part", "the first post of this series")
 _POST_NOUNS = ("part", "post", "installment", "instalment", "entry", "article", "chapter", "episode", "blog post")
 # nouns a post of a series is called by when the series' name says so ("Leadership Council Update": "last update")
-_SERIES_NOUNS = ("update", "report", "newsletter", "issue", "edition", "recap", "roundup", "digest", "review")
+_SERIES_NOUNS = ("update", "report", "newsletter", "issue", "edition", "recap", "roundup", "digest", "review",
+                 "survey")
+# a half or a quarter of a year names a post of a series as a date does: "Go Developer Survey 2024 H1 Results"
+_PERIOD = re.compile(r"[hq][1-4]")
 _BEFORE = ("last", "previous", "prior", "earlier", "preceding")
 
 
@@ -47,7 +50,7 @@ def series_key(title: str) -> str:
     token key ("leadership council update" of "July 2023 Leadership Council Update"); "" without two words, one of
     them a content word."""
     head = _FIRST_CLAUSE.split(SERIES_MARKER.sub("", title), maxsplit=1)[0]
-    toks = [t for t in tokens(head) if not t.isdigit() and t not in _MONTHS]
+    toks = [t for t in tokens(head) if not t.isdigit() and t not in _MONTHS and not _PERIOD.fullmatch(t)]
     return " ".join(toks) if len(toks) >= 2 and any(t not in STOPWORDS for t in toks) else ""
 
 
@@ -82,7 +85,9 @@ def reference(order: list[str], key: str, source: str, target: str,
     numbered = parts is not None
     j = parts[target] - 1 if parts is not None else order.index(target)
     k = parts[source] - 1 if parts is not None else order.index(source)
-    own = tuple(n for n in _SERIES_NOUNS if key.split()[-1] in (n, n + "s"))
+    words = key.split()
+    last = words[-2] if len(words) > 1 and words[-1] in ("results", "report") else words[-1]   # "survey results"
+    own = tuple(n for n in _SERIES_NOUNS if last in (n, n + "s"))
     alternatives = []
     suffix = r"\s+(?:of|in)\s+(?:this|the|our)\s+(?:series|trilogy)"
     if 0 <= j < len(_CARDINALS):
