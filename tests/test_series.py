@@ -9,7 +9,7 @@ from typing import cast
 
 from assistant.suggest import phrases
 from assistant.suggest.anchors import Names, place
-from assistant.suggest.candidates import Candidates, title_forms
+from assistant.suggest.candidates import Candidates, Mention, Phrase, title_forms
 from assistant.suggest.load import Page, SiteData
 from assistant.suggest.naming import SiteNames
 from assistant.suggest.series import Member, ordered, part_number, reference, series_key
@@ -124,3 +124,15 @@ def test_another_pages_relative_anchor_names_nothing() -> None:
                                           stored=lambda: None))
     keys = {p.key for p in Candidates(data).phrases("/s")}
     assert "h2 survey" in keys and "previous survey" not in keys
+
+
+def test_the_name_of_a_series_is_no_anchor_for_one_of_its_posts() -> None:
+    """"development cycle" names every "This Development-cycle in Cargo: 1.NN": a mention of it is no anchor for
+    the 1.77 post; a phrase of that post's own is."""
+    text = "We looked at the development cycle again. Workspace members now build faster than before."
+    strong = [Mention(Phrase("development cycle", "ngram", 0.55), 0.5),
+              Mention(Phrase("workspace members", "anchor", 0.9), 0.3)]
+    names = Names(own="this development cycle in cargo 1 77",
+                  series=frozenset({"this", "development", "cycle", "in", "cargo"}))
+    placed = place(text, strong, Counter(), {}, names=names)
+    assert placed is not None and placed.anchor == "Workspace members"

@@ -66,6 +66,7 @@ class Names:
     linkprob: Callable[[str], float] | None = None   # key -> share of the pages holding it that link it to the target
     forms: frozenset[str] = frozenset()   # the target's other names: :func:`title_forms` no other page has
     refers: re.Pattern[str] | None = None   # the source's words for the target, a post of its series ("part one")
+    series: frozenset[str] = frozenset()    # the words of the name of the target's series ("development cycle")
 
     @property
     def own_names(self) -> frozenset[str]:
@@ -241,6 +242,8 @@ def from_mentions(sents: list[str], mentions: list[Mention], existing: Counter[s
     for m in ranked:
         if not lettered(m.phrase.key.split()) or m.strength < MIN_STRENGTH:
             continue       # an author's "2016" or "each" counts (a little) as a mention, but is no anchor of ours
+        if names.series and set(m.phrase.key.split()) <= names.series:
+            continue       # "development cycle" names every "This Development-cycle in Cargo: 1.NN", not this one
         found = _find(sents, m.phrase.key, lambda s, a, b: anchor_ok(s, a, b, names))
         if found is not None:
             return Placement(found[0], found[1], True, m.phrase.kind)

@@ -88,9 +88,14 @@ class SiteNames:
         order, parts = self.series[key]
         return reference(order, key, source, target, parts)
 
+    def series_words(self, target: str) -> frozenset[str]:
+        """The words of the name of the target's series, when it is a post of one ("leadership council update")."""
+        key = series_key(self.cand.data.pages[target].title)
+        return frozenset(key.split()) if key in self.series else frozenset()
+
     def of(self, source: str, target: str) -> Names:
         """What the site names, for a link from ``source`` to ``target``."""
         data = self.cand.data
         return Names(partial(self.taken, target), self.cand.df, " ".join(tokens(data.pages[target].title)),
                      tuple(data.link_anchors.get(source, ())), partial(self.cand.linkprob, target),
-                     self.forms(target, source), self.reference(source, target))
+                     self.forms(target, source), self.reference(source, target), self.series_words(target))
