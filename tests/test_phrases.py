@@ -8,8 +8,9 @@ from collections import Counter
 import pytest
 
 from assistant.suggest import phrases
-from assistant.suggest.anchors import Names, Placement, anchor_ok, place, split_sentences, title_line, with_topic_of
+from assistant.suggest.anchors import Names, Placement, anchor_ok, split_sentences, title_line
 from assistant.suggest.fit import anchor_fit, naming_words
+from assistant.suggest.placing import place, with_topic_of
 
 DEP = "To provide feedback and help shape the future of dependency management in Go, please send us bug reports."
 

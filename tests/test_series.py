@@ -8,10 +8,11 @@ from types import SimpleNamespace
 from typing import cast
 
 from assistant.suggest import phrases
-from assistant.suggest.anchors import Names, place
+from assistant.suggest.anchors import Names
 from assistant.suggest.candidates import Candidates, Mention, Phrase, title_forms
 from assistant.suggest.load import Page, SiteData
 from assistant.suggest.naming import SiteNames
+from assistant.suggest.placing import place
 from assistant.suggest.series import Member, ordered, part_number, reference, series_key
 
 

@@ -18,8 +18,9 @@ import pytest
 from assistant.services import Services
 from assistant.settings import load_settings
 from assistant.suggest import Engine, SiteData, load_site
-from assistant.suggest.anchors import from_mentions, place, split_sentences
+from assistant.suggest.anchors import from_mentions, split_sentences
 from assistant.suggest.candidates import Mention, Phrase, title_phrases
+from assistant.suggest.placing import place
 from assistant.text import normalize_space
 from tests.conftest import cli
 from tests.sites import CORPORA, copy_site, rebase, serve

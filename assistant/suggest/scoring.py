@@ -54,7 +54,6 @@ from numpy.typing import NDArray
 
 from assistant import graph
 from assistant.rules.data import STOPWORDS, norm_anchor
-from assistant.suggest.anchors import place
 from assistant.suggest.arrays import blend, positions, scaled_array
 from assistant.suggest.cache import pack_words, unpack_words
 from assistant.suggest.candidates import Candidates, mention_score, tokens
@@ -64,6 +63,7 @@ from assistant.suggest.lexical import Lexical, doc_tokens
 from assistant.suggest.load import SiteData
 from assistant.suggest.model import Suggestion
 from assistant.suggest.naming import SiteNames
+from assistant.suggest.placing import place
 from assistant.suggest.traffic import query_placement, query_reason, traffic_reasons, with_traffic
 
 FROM_WEIGHTS = {"relevance": 0.40, "mention": 0.40, "neighbourhood": 0.10, "chronology": 0.10}

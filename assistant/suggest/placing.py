@@ -1,0 +1,142 @@
+"""Place a link for one (source, target) pair: where the source names the target, or else where it speaks of the
+target's topic. Pure.
+
+In order: the target's title (or another of its names, :func:`~assistant.suggest.candidates.title_forms`) quoted
+in a sentence or a line; a list entry that is one of its names ("Part 2 — Migrating To Go Modules"); the words with
+which a post of a series points at another of it ("our last update": :mod:`assistant.suggest.series`); an unlinked
+mention of one of the target's phrases (:func:`~assistant.suggest.anchors.from_mentions`); the sentence sharing
+the most weighted words with the target (:func:`~assistant.suggest.anchors.best_sentence`). A mention introduced
+as the topic of a post takes those words ("a series of articles about …").
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+
+from assistant.suggest import phrases
+from assistant.suggest.anchors import (
+    Names,
+    Placement,
+    best_sentence,
+    from_mentions,
+    in_link,
+    quotations,
+    source_sentences,
+)
+from assistant.suggest.candidates import LONG_NAME_WORDS, MAX_ANCHOR_WORDS, Mention, body_text, tokens
+from assistant.text import clip, normalize_space
+
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+NO_NAMES = Names()          # what a site names when nothing is known of it (a pure call, a test)
+# the longest quoted title taken as an anchor (a title in quotes is one name, commas and all)
+QUOTED_WORDS = LONG_NAME_WORDS
+# what a list entry may start with before the name it gives: "Part 1 — ", "2. ", "• "
+_ENTRY_MARK = re.compile(r"^(?:part\s+\w+\s*[—–:-]\s*|\d+[.)]\s+|[•*·-]\s+)", re.IGNORECASE)
+# a line of a list ("Related posts", a series' parts) holds at most this many words
+LIST_LINE_WORDS = 16
+
+
+def quoted_title(sents: list[str], names: Names) -> Placement | None:
+    """The target's title (or another of its names, "Hello, World!" of "Hello, World! We Are 18F") in quotation
+    marks in a sentence or a line ("see “Code coverage for Go integration tests” for details"): the writer names
+    the page itself, so its title, as quoted, is the anchor."""
+    keys = names.own_names
+    if not keys:
+        return None
+    for s in sents:
+        for a, b in quotations(s):
+            inner = s[a:b]
+            if " ".join(tokens(inner)) in keys and len(_TOKEN.findall(inner)) <= QUOTED_WORDS \
+                    and not in_link(s, a, b, names.linked):
+                return Placement(inner, clip(s, inner), True, "title")
+    return None
+
+
+def list_lines(text: str) -> Iterator[str]:
+    """The lines of a list in ``text`` (whitespace collapsed): short lines that are no sentence, in a run of two or
+    more or after a line ending in a colon ("… the following topics:"). A lone short line is a heading."""
+    lines = [normalize_space(line) for line in text.split("\n")]
+    short = [bool(line) and len(_TOKEN.findall(line)) <= LIST_LINE_WORDS and not line.endswith((".", ":"))
+             for line in lines]
+    for k, line in enumerate(lines):
+        if short[k] and ((k and (short[k - 1] or lines[k - 1].endswith(":")))
+                         or (k + 1 < len(lines) and short[k + 1])):
+            yield line
+
+
+def listed_title(text: str, title: str, names: Names) -> Placement | None:
+    """A list entry that is the target's title or another of its names, and nothing more ("Deciding whether or not
+    to centralize" in a list of a series' parts; a "Related posts" entry that lost its link): the entry is the
+    anchor, as written."""
+    keys = names.own_names
+    for entry in list_lines(body_text(text, title)) if keys else ():
+        line = _ENTRY_MARK.sub("", entry)
+        words = list(_TOKEN.finditer(line))
+        if words and len(words) <= QUOTED_WORDS and " ".join(tokens(line)) in keys:
+            anchor = line[words[0].start():words[-1].end()]
+            if not in_link(line, words[0].start(), words[-1].end(), names.linked):
+                return Placement(anchor, entry, True, "title")
+    return None
+
+
+def series_reference(sents: list[str], names: Names) -> Placement | None:
+    """The first words of the source pointing at the target as a post of their series ("our last update", "part
+    one": :mod:`assistant.suggest.series`), not inside a link."""
+    if names.refers is None:
+        return None
+    for s in sents:
+        for m in names.refers.finditer(s):
+            if not in_link(s, m.start(), m.end(), names.linked):
+                return Placement(m.group(0), clip(s, m.group(0)), True, "series")
+    return None
+
+
+def place(text: str, mentions: list[Mention], existing: Counter[str], weights: dict[str, float],
+          title: str = "", names: Names = NO_NAMES) -> Placement | None:
+    """Anchor and sentence for one (source text, target) pair: an unlinked mention when there is one, else
+    the best-matching sentence; None when the source shares no word with the target. Lines that repeat
+    the source's ``title`` (its heading) are not used; ``names``: what the site names (:class:`Names`)."""
+    sents = list(source_sentences(text, title))
+    quoted = quoted_title(sents, names) or listed_title(text, title, names) or quoted_title(
+        list(list_lines(body_text(text, title))), names) or series_reference(sents, names)
+    if quoted is not None:
+        return quoted if quoted.anchor in quoted.sentence else None
+    placed = from_mentions(sents, mentions, existing, names) if mentions else None
+    if placed is None:
+        placed = best_sentence(sents, weights, names)
+    if placed is None:
+        return None
+    words = len(_TOKEN.findall(placed.anchor))
+    longest = QUOTED_WORDS if " ".join(tokens(placed.anchor)) in names.own_names else MAX_ANCHOR_WORDS
+    if not 1 <= words <= longest or placed.anchor not in placed.sentence:
+        return None
+    return with_topic_of(placed, names)
+
+
+# what a writer calls a post before saying what it is about: "a series of articles about …", "a look at …"
+_ABOUT = re.compile(r"(?<![\w-])((?:(?:short|small|long|new|recent|earlier|whole|two-part|multi-part)\s+)?"
+                    r"(?:series\s+of\s+(?:articles|posts|blog\s+posts|essays)|(?:article|blog|post)\s+series|"
+                    r"(?:blog\s+)?posts?|articles?|essays?|write-?ups?|series|look|tutorial)\s+(?:about|on|at)\s+"
+                    r"(?:(?:the|a|an|my|our)\s+)?(?:([a-z][\w-]*)\s+)?)$", re.IGNORECASE)
+# the longest anchor that says what a post is about ("series of articles about personal pendulum swings")
+ABOUT_WORDS = 10
+
+
+def with_topic_of(placed: Placement, names: Names) -> Placement:
+    """A mention that a sentence introduces as the topic of a post ("a series of articles about software design
+    isomorphisms", "a look at the Blowfish cipher") takes those words: the writer's link is the post, named by
+    what it is about. Not for the target's own name, a series' reference or a query."""
+    spot = re.search(r"(?<![^\W_])" + re.escape(placed.anchor) + r"(?![^\W_])", placed.sentence)
+    if placed.kind in ("title", "series", "query") or spot is None or not spot.start():
+        return placed
+    at = spot.start()
+    m = _ABOUT.search(placed.sentence, 0, at)
+    if m is None or (m.group(2) or "").lower() in phrases.FUNCTION:
+        return placed
+    start, end = m.start(1), at + len(placed.anchor)
+    if len(_TOKEN.findall(placed.sentence[start:end])) > ABOUT_WORDS or in_link(placed.sentence, start, end,
+                                                                                 names.linked):
+        return placed
+    return Placement(placed.sentence[start:end], placed.sentence, placed.mentioned, placed.kind)
