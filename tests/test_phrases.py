@@ -177,3 +177,15 @@ def test_the_post_a_sentence_is_about_takes_the_link() -> None:
                          Names()).anchor == "modules"                 # "how …" is a clause, not a topic
     title = Placement("Go Modules", "See the post about Go Modules.", True, "title")
     assert with_topic_of(title, Names()) is title                      # the target's own name stays as it is
+
+
+def test_a_lone_adjective_is_an_anchor_only_for_a_page_titled_with_it() -> None:
+    """"subjective" linked to an article on subjectivity names nothing (an unseen blog's plan had it in its top
+    20); "idiomatic" names "Idiomatic or idiosyncratic?", whose authors link it so; "library" is a noun."""
+    sentence = "You're expected to not involve yourself, ostensibly because this appears subjective and idiomatic."
+    at = sentence.index("subjective")
+    assert not anchor_ok(sentence, at, at + len("subjective"), Names(own="subjectivity"))
+    at = sentence.index("idiomatic")
+    assert anchor_ok(sentence, at, at + len("idiomatic"), Names(own="idiomatic or idiosyncratic"))
+    lib = "I used the library in production."
+    assert anchor_ok(lib, lib.index("library"), lib.index("library") + 7, Names(own="to id or not to id"))

@@ -173,6 +173,9 @@ def anchor_ok(sentence: str, start: int, end: int, names: Names) -> bool:
     if sentence[end:end + 1] in ("#", "+") and end < len(sentence):
         return False                       # "C" of "C#", "C++"
     named = key == names.own or (key in names.forms and key.count(" ") >= LONG_FORM_WORDS - 1)
+    if not named and " " not in key and sentence[start].islower() and phrases.is_adjective(key) \
+            and key not in names.own.split():
+        return False                       # a lone adjective ("subjective") names no page but one titled with it
     if not named and (not phrases.whole(sentence, start, end, names.df) or phrases.generic(key)):
         return False
     return not (is_taken(sentence, start, end, names.taken) or in_link(sentence, start, end, names.linked)

@@ -133,6 +133,12 @@ def is_modifier(word: str) -> bool:
             or (len(word) > 5 and word.endswith(_ADJ_SUFFIX)))
 
 
+def is_adjective(word: str) -> bool:
+    """A word that is most likely an adjective: a known one, or one of 6+ letters with an adjective's ending
+    ("subjective", "functional", "readable"); "-ed" is a verb's as often, "-ary" a noun's ("library")."""
+    return word in ADJECTIVES or (len(word) > 5 and word.endswith(_ADJ_SUFFIX) and not word.endswith(("ed", "ary")))
+
+
 def _capital(text: str, span: tuple[int, int, str]) -> bool:
     return text[span[0]].isupper()
 
