@@ -173,7 +173,9 @@ def evaluate(result: Path, workspace: Path, corpus: Path | None, k: int, max_sou
                 "hit": int(key in gold), "original_anchors": originals if key in gold else [],
                 "anchor_equal": int(key in gold and norm(s.anchor) in {norm(o) for o in originals}),
                 "anchor_agrees": int(key in gold and agrees(s.anchor, originals)),
-                "reasons": s.reasons, "signals": dict(getattr(s, "signals", {}))})
+                "reasons": s.reasons, "signals": dict(getattr(s, "signals", {})),
+                "actionable": bool(s.actionable(PLAN_T)) if hasattr(s, "actionable") else conf is not None
+                and conf >= PLAN_T})
     run.metrics = linkpred.mean_metrics(rows)
     hits = [x for x in run.sugg if x["hit"]]
     run.stats = {"sources": len(rows), "missing_sources": missing, "hidden": len(run.hidden),
@@ -225,6 +227,14 @@ def print_pr(title: str, runs: list[Run]) -> dict[str, Any]:
     if at_plan is not None:
         print(f"at the plan's threshold ([suggest] min_confidence {PLAN_T}): {at_plan['kept']} suggestions, "
               f"precision {at_plan['precision']:.3f}, recall {at_plan['recall']:.3f}")
+    sugg = [x for r in runs for x in r.sugg]
+    kept = [x for x in sugg if x.get("actionable")]
+    if kept:
+        want = {(r.name, h["source"], h["target"]) for r in runs for h in r.hidden if h["in_holed_text"]}
+        restored = {(x["run"], x["source"], x["target"]) for x in kept if x["hit"]}
+        print(f"what plan and suggest --all keep (also: a mention, or an anchor that names the target): {len(kept)} "
+              f"suggestions, precision {sum(x['hit'] for x in kept) / len(kept):.3f}, "
+              f"recall {len(restored & want) / max(1, len(want)):.3f}")
     op = operating_point(table)
     print(f"operating point (precision >= {GOAL_P}, highest recall): "
           + (f"t = {op['t']:.3f}: precision {op['precision']:.3f}, recall {op['recall']:.3f}"

@@ -179,3 +179,6 @@ def test_demo_ingests_the_sample_and_reports(tmp_path: Path, monkeypatch: pytest
     assert "top 10 pages by in-content inlinks" in again.stdout
     assert re.search(rf"unchanged pages\s*│\s*{expected}\b", again.stdout)   # same URL: nothing re-fetched anew
     assert re.search(r"chunks embedded this run\s*│\s*0\b", again.stdout)
+    # a planned in-content link is not done because a menu or sidebar link joins the two pages: the re-run's plan
+    # still holds its link tasks (it had dropped them all as "the link exists")
+    assert "add-internal-link |" in (tmp_path / "demo-plan.md").read_text(encoding="utf-8")

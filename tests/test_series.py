@@ -137,3 +137,16 @@ def test_the_name_of_a_series_is_no_anchor_for_one_of_its_posts() -> None:
                   series=frozenset({"this", "development", "cycle", "in", "cargo"}))
     placed = place(text, strong, Counter(), {}, names=names)
     assert placed is not None and placed.anchor == "Workspace members"
+
+
+def test_a_task_needs_an_anchor_that_names_the_target() -> None:
+    """plan and suggest --all keep a suggestion at min_confidence when its anchor is an unlinked mention of the target
+    or names it (anchor_fit > 0): "dto object" in a passage on naming by role names something else. At
+    min_confidence 0 every suggestion is kept."""
+    from assistant.suggest import Suggestion
+
+    passage = Suggestion("/a", "/b", "dto object", "Could we pass the dto object on?", 0.5, confidence=0.51)
+    mention = Suggestion("/a", "/b", "Name by role", "See Name by role.", 0.5, mentioned=True, confidence=0.51)
+    named = Suggestion("/a", "/b", "role names", "Use role names.", 0.5, anchor_fit=0.4, confidence=0.51)
+    assert not passage.actionable(0.3) and mention.actionable(0.3) and named.actionable(0.3)
+    assert not named.actionable(0.6) and passage.actionable(0.0)

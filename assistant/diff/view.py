@@ -82,8 +82,10 @@ class RunView:
     def findings(self) -> list[Finding]:
         return run_rules(self.data, STRUCTURAL)
 
-    def has_link(self, source: str, target: str) -> bool:
-        return source in self.inbound.get(target, {})
+    def has_link(self, source: str, target: str, content: bool = False) -> bool:
+        """Does ``source`` link to ``target`` (``content``: in its main content, not in a menu or a sidebar)?"""
+        links = self.inbound.get(target, {}).get(source, [])
+        return any(link.placement == "content" for link in links) if content else bool(links)
 
 
 def view(snapshot: Snapshot, settings: AuditSettings, backlinks: list[Backlink], important: set[str],

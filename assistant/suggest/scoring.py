@@ -374,8 +374,9 @@ def _relevance_reasons(cos: float | None, rel: float, calibration: tuple[float, 
 
 
 def suggest_all(engine: Engine, targets: list[str], limit: int) -> list[Suggestion]:
-    """``suggest_to`` of each target, only the suggestions at or above the site's ``min_confidence``."""
+    """``suggest_to`` of each target, only the suggestions worth a task (:meth:`Suggestion.actionable` at the site's
+    ``min_confidence``)."""
     out: list[Suggestion] = []
     for t in targets:
-        out.extend(s for s in engine.suggest_to(t, limit) if s.confidence >= engine.data.min_confidence)
+        out.extend(s for s in engine.suggest_to(t, limit) if s.actionable(engine.data.min_confidence))
     return out
