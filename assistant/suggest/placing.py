@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from functools import lru_cache
 
 from assistant.suggest import phrases
 from assistant.suggest.anchors import (
@@ -38,7 +39,7 @@ _ENTRY_MARK = re.compile(r"^(?:part\s+\w+\s*[—–:-]\s*|\d+[.)]\s+|[•*·-]\s
 LIST_LINE_WORDS = 16
 
 
-def quoted_title(sents: list[str], names: Names) -> Placement | None:
+def quoted_title(sents: Sequence[str], names: Names) -> Placement | None:
     """The target's title (or another of its names, "Hello, World!" of "Hello, World! We Are 18F") in quotation
     marks in a sentence or a line ("see “Code coverage for Go integration tests” for details"): the writer names
     the page itself, so its title, as quoted, is the anchor."""
@@ -66,12 +67,19 @@ def list_lines(text: str) -> Iterator[str]:
             yield line
 
 
-def listed_title(text: str, title: str, names: Names) -> Placement | None:
+@lru_cache(maxsize=64)
+def source_entries(text: str, title: str) -> tuple[str, ...]:
+    """:func:`list_lines` of the source's text without its title lines, found once per source (as
+    :func:`~assistant.suggest.anchors.source_sentences`: ``--from`` places every target's link in the same source)."""
+    return tuple(list_lines(body_text(text, title)))
+
+
+def listed_title(entries: tuple[str, ...], names: Names) -> Placement | None:
     """A list entry that is the target's title or another of its names, and nothing more ("Deciding whether or not
     to centralize" in a list of a series' parts; a "Related posts" entry that lost its link): the entry is the
     anchor, as written."""
     keys = names.own_names
-    for entry in list_lines(body_text(text, title)) if keys else ():
+    for entry in entries if keys else ():
         line = _ENTRY_MARK.sub("", entry)
         words = list(_TOKEN.finditer(line))
         if words and len(words) <= QUOTED_WORDS and " ".join(tokens(line)) in keys:
@@ -99,8 +107,9 @@ def place(text: str, mentions: list[Mention], existing: Counter[str], weights: d
     the best-matching sentence; None when the source shares no word with the target. Lines that repeat
     the source's ``title`` (its heading) are not used; ``names``: what the site names (:class:`Names`)."""
     sents = list(source_sentences(text, title))
-    quoted = quoted_title(sents, names) or listed_title(text, title, names) or quoted_title(
-        list(list_lines(body_text(text, title))), names) or series_reference(sents, names)
+    entries = source_entries(text, title)
+    quoted = quoted_title(sents, names) or listed_title(entries, names) or quoted_title(entries, names) \
+        or series_reference(sents, names)
     if quoted is not None:
         return quoted if quoted.anchor in quoted.sentence else None
     placed = from_mentions(sents, mentions, existing, names) if mentions else None
