@@ -12,7 +12,7 @@ A suggestion (:class:`~assistant.suggest.Suggestion`) becomes a link task only w
   page's exact-match phrases nor its dominant backlink anchor; the plan never gives one target the same anchor
   twice;
 * its confidence (the share of such suggestions that restore a link the authors made) is at least
-  ``[suggest] min_confidence``;
+  ``[suggest] min_confidence``, and its anchor names the target (:func:`~assistant.suggest.model.names_target`);
 * the pair is new to the plan (one link per source and target, one new link per sentence), and the target
   gets at most :data:`NEW_LINKS_PER_TARGET` new links.
 
@@ -49,6 +49,7 @@ from assistant.plan.traffic import passes, routed
 from assistant.rules.anchors import anchor_cannibalisation, same_anchor_everywhere
 from assistant.rules.data import AuditData, LinkInfo, is_generic, norm_anchor, words
 from assistant.rules.links import too_many_links
+from assistant.suggest.model import names_target
 
 NEW_LINKS_PER_PAGE = 3
 NEW_LINKS_PER_TARGET = 3
@@ -196,7 +197,7 @@ class LinkGuard:
         key = norm_anchor(idea.anchor)
         if idea.confidence < self.min_confidence:
             return f"confidence {idea.confidence:.2f} is below [suggest] min_confidence {self.min_confidence:.2f}"
-        if self.min_confidence > 0 and not idea.mentioned and idea.fit <= 0:
+        if not names_target(idea.mentioned, idea.fit, self.min_confidence):
             return "the anchor names something else than the target (a passage on its topic, not its name)"
         if (problem := editable(idea)) is not None:
             return problem

@@ -27,9 +27,14 @@ class Suggestion:
                 "anchor_fit": round(self.anchor_fit, 3), "confidence": round(self.confidence, 3)}
 
     def actionable(self, min_confidence: float) -> bool:
-        """Worth a task: at or above ``min_confidence``, and its anchor names the target — an unlinked mention of
-        the target's phrase, or words whose head noun is the target's (``anchor_fit`` > 0). A passage on the
-        target's topic with an anchor that names something else ("dto object" for an article on naming by role)
-        restores an author's link 0.18 of the time at confidence ≥ 0.3, a mention 0.51 (bench/anchors.py, seven
-        corpora). ``min_confidence`` 0 keeps every suggestion the engine has."""
-        return min_confidence <= 0 or (self.confidence >= min_confidence and (self.mentioned or self.anchor_fit > 0))
+        """Worth a task: at or above ``min_confidence``, and its anchor names the target (:func:`names_target`)."""
+        return self.confidence >= min_confidence and names_target(self.mentioned, self.anchor_fit, min_confidence)
+
+
+def names_target(mentioned: bool, anchor_fit: float, min_confidence: float) -> bool:
+    """Does a suggestion's anchor name its target, as a task's must: an unlinked mention of the target's phrase, or
+    words whose head noun is the target's (``anchor_fit`` > 0)? A passage on the target's topic with an anchor that
+    names something else ("dto object" for an article on naming by role) restores an author's link 0.18 of the time
+    at confidence ≥ 0.3, a mention 0.51 (bench/anchors.py, seven corpora). ``min_confidence`` 0 keeps every
+    suggestion the engine has (plan and ``suggest --all``)."""
+    return min_confidence <= 0 or mentioned or anchor_fit > 0
