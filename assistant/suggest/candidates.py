@@ -36,8 +36,9 @@ LONG_NAME_WORDS = 12
 # where a title's clauses end ("Hello, World! We Are 18F", "…, part 2 - Deciding whether or not to centralize"); a
 # dot inside a word ("pkg.go.dev", "Go 1.21") does not end one
 _CLAUSE_END = re.compile(r"[!?:|—–]|\.(?=\s|$)|\s-\s")
-# a series marker of a title ("…, part 1", "Part 2: …"): the series' name is the title without it
-SERIES_MARKER = re.compile(r"[\s,:(–—-]*\bpart\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b\)?", re.I)
+CARDINALS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+# a series marker of a title ("…, part 1", "Part 2: …"), its number the group: the series' name is the title without it
+SERIES_MARKER = re.compile(r"[\s,:(–—-]*\bpart\s+(\d+|" + "|".join(CARDINALS) + r")\b\)?", re.I)
 # How much a phrase of each kind says that a page mentioning it means the target (before specificity):
 # the exact title and the anchors authors already chose are the target's own names; a title part
 # ("Go 1.18 is released" of "Go 1.18 is released: generics and fuzzing") nearly so; a 2-5-word piece

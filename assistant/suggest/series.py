@@ -16,15 +16,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from assistant.rules.data import STOPWORDS
-from assistant.suggest.candidates import SERIES_MARKER, tokens
+from assistant.suggest.candidates import CARDINALS, SERIES_MARKER, tokens
 
-_CARDINALS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 _ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 _SHORT = ("1st", "2nd", "3rd", "4th", "5th", "6th", "7th", "8th", "9th", "10th")
 _MONTHS = frozenset(("january", "february", "march", "april", "may", "june", "july", "august", "september",
                      "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
                      "sept", "oct", "nov", "dec"))
-_PART = re.compile(r"\bpart\s+(\d+|" + "|".join(_CARDINALS) + r")\b", re.IGNORECASE)
 _FIRST_CLAUSE = re.compile(r"[:|(—–!?]|\s-\s")
 # nouns that name a post of any series ("the second part", "the first post of this series")
 _POST_NOUNS = ("part", "post", "installment", "instalment", "entry", "article", "chapter", "episode", "blog post")
@@ -38,11 +36,11 @@ _BEFORE = ("last", "previous", "prior", "earlier", "preceding")
 
 def part_number(title: str) -> int | None:
     """The part number a title states ("…, part 1", "Part two: …"), else None."""
-    m = _PART.search(title)
+    m = SERIES_MARKER.search(title)
     if m is None:
         return None
     word = m.group(1).lower()
-    return int(word) if word.isdigit() else _CARDINALS.index(word) + 1
+    return int(word) if word.isdigit() else CARDINALS.index(word) + 1
 
 
 def series_key(title: str) -> str:
@@ -90,13 +88,13 @@ def reference(order: list[str], key: str, source: str, target: str,
     own = tuple(n for n in _SERIES_NOUNS if last in (n, n + "s"))
     alternatives = []
     suffix = r"\s+(?:of|in)\s+(?:this|the|our)\s+(?:series|trilogy)"
-    if 0 <= j < len(_CARDINALS):
+    if 0 <= j < len(CARDINALS):
         ordinal = f"(?:{_ORDINALS[j]}|{_SHORT[j]})"
         alternatives.append(rf"{ordinal}\s+{_nouns(_POST_NOUNS + own)}{suffix}")   # "first post of this trilogy"
         if own:
             alternatives.append(rf"{ordinal}\s+{_nouns(own)}")                       # "the first update"
         if numbered:
-            alternatives += [rf"part\s+(?:{_CARDINALS[j]}|{j + 1})(?![\w.])", rf"{ordinal}\s+{_nouns(_POST_NOUNS)}"]
+            alternatives += [rf"part\s+(?:{CARDINALS[j]}|{j + 1})(?![\w.])", rf"{ordinal}\s+{_nouns(_POST_NOUNS)}"]
         if j == 0:
             alternatives.append(r"introduction\s+to\s+(?:this|the|our)\s+series")
     before = own + (_POST_NOUNS if numbered else ())
