@@ -170,7 +170,7 @@ def anchor_ok(sentence: str, start: int, end: int, names: Names) -> bool:
     """A whole phrase that is not generic, or the target's own title however it is worded, and not part of a
     longer phrase naming another page."""
     key = " ".join(tokens(sentence[start:end]))
-    if sentence[end:end + 1] in ("#", "+") and end < len(sentence):
+    if sentence[end:end + 1] in ("#", "+"):
         return False                       # "C" of "C#", "C++"
     named = key == names.own or (key in names.forms and key.count(" ") >= LONG_FORM_WORDS - 1)
     if not named and " " not in key and sentence[start].islower() and phrases.is_adjective(key) \
