@@ -9,7 +9,7 @@ import pytest
 
 from assistant.suggest import phrases
 from assistant.suggest.anchors import Names, Placement, anchor_ok, split_sentences, title_line
-from assistant.suggest.fit import anchor_fit, naming_words
+from assistant.suggest.fit import anchor_fit, names_whole, naming_words
 from assistant.suggest.placing import place, with_topic_of
 
 DEP = "To provide feedback and help shape the future of dependency management in Go, please send us bug reports."
@@ -111,6 +111,11 @@ def test_the_anchor_is_about_the_target() -> None:
     modules = naming_words("Using Go Modules", [], "https://go.dev/blog/using-go-modules/")
     assert anchor_fit("Go modules", modules, lambda w: 0.5) == 1.0
     assert anchor_fit("modules", modules, lambda w: 0.2) == pytest.approx(0.2)     # a bare common word: weak
+    visitor = naming_words("Visitor as a sum type", [], "https://blog.example/2018/06/25/visitor-as-a-sum-type/")
+    assert anchor_fit("return type", visitor, lambda w: 0.5) > 0                   # its head noun is the target's,
+    title = "Visitor as a sum type"
+    assert not names_whole("return type", visitor, title) and names_whole("sum types", visitor, title)  # modifier
+    assert not names_whole("visitor", visitor, title) and names_whole("Traversals", visitor, "Traversals")
 
 
 def test_a_code_identifier_is_an_anchor_only_for_a_page_that_names_it() -> None:

@@ -141,12 +141,42 @@ def test_the_name_of_a_series_is_no_anchor_for_one_of_its_posts() -> None:
 
 def test_a_task_needs_an_anchor_that_names_the_target() -> None:
     """plan and suggest --all keep a suggestion at min_confidence when its anchor is an unlinked mention of the target
-    or names it (anchor_fit > 0): "dto object" in a passage on naming by role names something else. At
-    min_confidence 0 every suggestion is kept."""
+    or names it (every word of the anchor is one of the target's): "dto object" in a passage on naming by role names
+    something else. At min_confidence 0 every suggestion is kept."""
     from assistant.suggest import Suggestion
 
     passage = Suggestion("/a", "/b", "dto object", "Could we pass the dto object on?", 0.5, confidence=0.51)
-    mention = Suggestion("/a", "/b", "Name by role", "See Name by role.", 0.5, mentioned=True, confidence=0.51)
-    named = Suggestion("/a", "/b", "role names", "Use role names.", 0.5, anchor_fit=0.4, confidence=0.51)
+    mention = Suggestion("/a", "/b", "Name by role", "See Name by role.", 0.5, mentioned=True, named=True,
+                         confidence=0.51)
+    named = Suggestion("/a", "/b", "role names", "Use role names.", 0.5, anchor_fit=0.4, named=True,
+                       confidence=0.51)
     assert not passage.actionable(0.3) and mention.actionable(0.3) and named.actionable(0.3)
     assert not named.actionable(0.6) and passage.actionable(0.0)
+
+
+def test_an_anchor_takes_the_run_of_the_target_title_it_ends() -> None:
+    """The unseen blog's plan linked "data generator" (of "an FsCheck test data generator") and "errors" (of "treat all
+    warnings as errors"): the words before the anchor that continue the target's title are its modifiers. Across a
+    function word only from where a phrase starts: "dependency management in Go" holds no "management in Go"."""
+    from assistant.suggest.anchors import Placement
+    from assistant.suggest.candidates import tokens
+    from assistant.suggest.placing import with_title_run
+
+    def run(anchor: str, sentence: str, title: str, linked: tuple[tuple[str, str], ...] = ()) -> str:
+        names = Names(own=" ".join(tokens(title)), linked=linked, df=lambda key: 0)   # the site writes no compound
+        return with_title_run(Placement(anchor, sentence, False, "passage"), names).anchor
+
+    generator = "It can also be a data source for an FsCheck test data generator:"
+    assert run("data generator", generator, "The Test Data Generator functor") == "test data generator"
+    warnings = "The earlier you treat all warnings as errors, the easier it is."
+    assert run("errors", warnings, "Warnings-as-errors friction") == "warnings as errors"
+    assert run("errors", "Treat warnings, as errors, early.", "Warnings-as-errors friction") == "errors"
+    toolchain = "Forward Compatibility and Toolchain Management in Go 1.21"
+    assert run("Go", "This is dependency management in Go today.", toolchain) == "Go"
+    assert run("Go", "This is toolchain management in Go today.", toolchain) == "toolchain management in Go"
+    assert run("memory model", "Read the Go memory model first.", "The Go Memory Model") == "Go memory model"
+    assert run("Go", "Developers could go back to using Go 1.5.", "Using Go Modules") == "Go"   # a participle
+    assert run("memory model", "Read the Go memory model first.", "The Go Memory Model",
+               (("Go", "Read the Go memory model first."),)) == "memory model"          # "Go" is a link already
+    title = Placement("memory model", "Read the Go memory model first.", True, "title")
+    assert with_title_run(title, Names(own="the go memory model")) is title

@@ -62,7 +62,7 @@ def test_from_finds_the_unlinked_mention(ws: tuple[Path, str]) -> None:
     assert hit["anchor"] == "Advanced Go Concurrency Patterns"
     assert "mentions 'Advanced Go Concurrency Patterns' unlinked" in hit["reasons"]
     assert set(hit) == {"source_url", "target_url", "anchor", "sentence", "score", "reasons", "pagerank_gain",
-                        "mentioned", "anchor_fit", "confidence"}
+                        "mentioned", "anchor_fit", "named", "confidence"}
     assert hit["pagerank_gain"] > 0 and hit["mentioned"] is True
     assert [r["score"] for r in rows] == sorted((r["score"] for r in rows), reverse=True)
 

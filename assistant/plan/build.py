@@ -47,7 +47,7 @@ def ideas_from(inp: PlanInput, findings: list[Finding]) -> list[LinkIdea]:
                     fixed = f
                     break
             ideas.append(LinkIdea(s.source_url, s.target_url, s.anchor, s.sentence, s.score, s.pagerank_gain,
-                                  tuple(s.reasons), fixed, s.mentioned, s.confidence, s.anchor_fit))
+                                  tuple(s.reasons), fixed, s.mentioned, s.confidence, s.named))
     return ideas
 
 

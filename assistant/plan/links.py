@@ -81,7 +81,7 @@ class LinkIdea:
     fixes: Finding | None = None          # the audit finding about the target that the link helps fix
     mentioned: bool = False               # the anchor is an unlinked mention of the target
     confidence: float = 1.0               # the suggestion's calibrated confidence (assistant.suggest.confidence)
-    fit: float = 1.0                      # how much the anchor names the target (Suggestion.anchor_fit)
+    named: bool = True                    # every word of the anchor names the target (Suggestion.named)
 
 
 def link_impact(idea: LinkIdea, target_pagerank: float, source_rd: int,
@@ -197,7 +197,7 @@ class LinkGuard:
         key = norm_anchor(idea.anchor)
         if idea.confidence < self.min_confidence:
             return f"confidence {idea.confidence:.2f} is below [suggest] min_confidence {self.min_confidence:.2f}"
-        if not names_target(idea.mentioned, idea.fit, self.min_confidence):
+        if not names_target(idea.named, self.min_confidence):
             return "the anchor names something else than the target (a passage on its topic, not its name)"
         if (problem := editable(idea)) is not None:
             return problem

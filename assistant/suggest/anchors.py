@@ -173,10 +173,14 @@ def anchor_ok(sentence: str, start: int, end: int, names: Names) -> bool:
     if sentence[end:end + 1] in ("#", "+"):
         return False                       # "C" of "C#", "C++"
     named = key == names.own or (key in names.forms and key.count(" ") >= LONG_FORM_WORDS - 1)
+    own = names.own.split()
     if not named and " " not in key and sentence[start].islower() and phrases.is_adjective(key) \
-            and key not in names.own.split():
+            and key not in own:
         return False                       # a lone adjective ("subjective") names no page but one titled with it
-    if not named and (not phrases.whole(sentence, start, end, names.df) or phrases.generic(key)):
+    # a run of the target's title may hold the title's function words: "warnings as errors"
+    inner = frozenset(w for w in own if phrases.is_function(w)) if " " in key and f" {key} " in f" {names.own} " \
+        else frozenset()
+    if not named and (not phrases.whole(sentence, start, end, names.df, inner) or phrases.generic(key)):
         return False
     return not (is_taken(sentence, start, end, names.taken) or in_link(sentence, start, end, names.linked)
                 or in_quotation(sentence, start, end))

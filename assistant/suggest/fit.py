@@ -30,6 +30,20 @@ def naming_words(title: str, anchors: Iterable[str], url: str) -> frozenset[str]
     return frozenset(phrases.stem(w) for w in words if not phrases.is_function(w))
 
 
+def names_whole(anchor: str, names: frozenset[str], title: str, mentioned: bool = False) -> bool:
+    """The anchor is an unlinked mention of the target (``mentioned``), or every content word of it is one of the
+    target's naming words (``names``): "return type" is not a name of "Visitor as a sum type", though its head
+    noun is. Either way, a one-word anchor names a page only when it is its
+    title's one content word ("traversals" for "Traversals"): one word of a longer title ("state" of "The State
+    functor", "trees" of "A Tree functor") names part of what the page is about, and an author linked it 0.31 of
+    the time across seven corpora (160 plan-kept suggestions), longer anchors 0.55."""
+    words = [w for _, _, w in phrases.spans(anchor) if not phrases.is_function(w)]
+    if len(words) == 1:
+        own = {phrases.stem(w) for _, _, w in phrases.spans(title) if not phrases.is_function(w)}
+        return own == {phrases.stem(words[0])}
+    return bool(words) and (mentioned or all(phrases.stem(w) in names for w in words))
+
+
 def anchor_fit(anchor: str, names: frozenset[str], specificity: Callable[[str], float]) -> float:
     """0-1: how much the anchor phrase is a name of the target (``names``: :func:`naming_words`)."""
     words = [w for _, _, w in phrases.spans(anchor) if not phrases.is_function(w)]

@@ -148,16 +148,23 @@ def _verbish(text: str, span: tuple[int, int, str]) -> bool:
     return not _capital(text, span) and is_verb(span[2])
 
 
+def verb_form(text: str, span: tuple[int, int, str]) -> bool:
+    """A lowercase participle ("using", "built"): a verb where a phrase would start, where a base form may be a
+    noun ("design meeting", "test suite")."""
+    return _verbish(text, span) and (span[2].endswith(("ing", "ed")) or span[2] in _IRREGULAR)
+
+
 JOINERS = frozenset({"of", "for", "and", "in", "on", "to", "with"})
 # how two words of one phrase may be joined: a space, a hyphen, a possessive ("Rust's WASI targets")
 _INNER = (" ", "-", "'", "’")
 Collocation = Callable[[str], int]
 
 
-def whole(text: str, start: int, end: int, df: Collocation | None = None) -> bool:
+def whole(text: str, start: int, end: int, df: Collocation | None = None, inner: frozenset[str] = frozenset()) -> bool:
     """Is ``text[start:end]`` a whole phrase of ``text``? ``df(key)``: on how many of the site's pages the
     lowercase words ``key`` stand together (a site that writes "dependency management" on several pages
-    makes "management" alone a fragment there); without it, any noun-like neighbour joins the phrase."""
+    makes "management" alone a fragment there); without it, any noun-like neighbour joins the phrase. ``inner``:
+    function words that may stand inside it besides :data:`JOINERS` (a title's: "warnings as errors")."""
     ws = spans(text)
     idx = [k for k, (s, e, _) in enumerate(ws) if s >= start and e <= end]
     if not idx or ws[idx[0]][0] != start or ws[idx[-1]][1] != end:
@@ -171,8 +178,8 @@ def whole(text: str, start: int, end: int, df: Collocation | None = None) -> boo
     # "design meeting", "error handling"; not "file using (a tool)": a verb's -ing form before its object
     gerund = len(idx) > 1 and words[-1].endswith("ing") and not _object_follows(text, ws, last)
     # a base form at the start may be a noun ("design meeting", "test suite"); a participle is a verb there
-    verb_start = _verbish(text, ws[first]) and (words[0].endswith(("ing", "ed")) or words[0] in _IRREGULAR)
-    if words[0] in FUNCTION or words[-1] in FUNCTION or verb_start or (_verbish(text, ws[last]) and not gerund):
+    if words[0] in FUNCTION or words[-1] in FUNCTION or verb_form(text, ws[first]) \
+            or (_verbish(text, ws[last]) and not gerund):
         return False                                   # "the same size", "using Go", "now offers"
     opens = len(idx) > 1 and words[0] in PREPOSITIONS and text[ws[first][1]:ws[first + 1][0]] == " "
     if opens or words[-1] in PREPOSITIONS:           # ("like-minded" is a word, not a preposition)
@@ -180,7 +187,7 @@ def whole(text: str, start: int, end: int, df: Collocation | None = None) -> boo
     if _determiner_follows(text, ws, last) and not gerund:
         return False                                   # "the Select method obeys (the first law)": a verb
     possessive = {k for k in idx[1:] if ws[k][2] == "s" and text[ws[k - 1][1]:ws[k][0]] in ("'", "’")}
-    if any(ws[k][2] in FUNCTION and ws[k][2] not in JOINERS and k not in possessive for k in idx) \
+    if any(ws[k][2] in FUNCTION and ws[k][2] not in JOINERS | inner and k not in possessive for k in idx) \
             or any(_verbish(text, ws[k]) and text[ws[k - 1][1]:ws[k][0]] not in _GLUED for k in idx[1:-1]):
         return False
     return not _attached(text, ws, first - 1, first, df, left=True) and \

@@ -20,6 +20,7 @@ from assistant.suggest import phrases
 from assistant.suggest.anchors import (
     Names,
     Placement,
+    anchor_ok,
     best_sentence,
     from_mentions,
     in_link,
@@ -37,6 +38,7 @@ QUOTED_WORDS = LONG_NAME_WORDS
 _ENTRY_MARK = re.compile(r"^(?:part\s+\w+\s*[—–:-]\s*|\d+[.)]\s+|[•*·-]\s+)", re.IGNORECASE)
 # a line of a list ("Related posts", a series' parts) holds at most this many words
 LIST_LINE_WORDS = 16
+_JOIN = re.compile(r"\s+|\s*-\s*")
 
 
 def quoted_title(sents: Sequence[str], names: Names) -> Placement | None:
@@ -121,7 +123,47 @@ def place(text: str, mentions: list[Mention], existing: Counter[str], weights: d
     longest = QUOTED_WORDS if " ".join(tokens(placed.anchor)) in names.own_names else MAX_ANCHOR_WORDS
     if not 1 <= words <= longest or placed.anchor not in placed.sentence:
         return None
-    return with_topic_of(placed, names)
+    return with_topic_of(with_title_run(placed, names), names)
+
+
+def with_title_run(placed: Placement, names: Names) -> Placement:
+    """An anchor whose words end a run of the target's title that the sentence writes whole takes the whole run:
+    "data generator" in "an FsCheck test data generator" is "test data generator" for "The Test Data Generator
+    functor", "errors" in "treat all warnings as errors" is "warnings as errors" for "Warnings-as-errors friction".
+    Only words before the anchor are taken (its modifiers: the head stays), the run starts with a content word
+    that is no participle ("using Go" of "Using Go Modules") and, when it holds a function word, where a phrase
+    starts; it is a phrase by :func:`~assistant.suggest.anchors.anchor_ok` (then of the title's function words:
+    "as"). Not for a title, a series' reference or a query."""
+    spot = re.search(r"(?<![^\W_])" + re.escape(placed.anchor) + r"(?![^\W_])", placed.sentence)
+    own = names.own.split()
+    said = tokens(placed.anchor)
+    if placed.kind in ("title", "series", "query") or spot is None or not own or not said:
+        return placed
+    before = list(_TOKEN.finditer(placed.sentence, 0, spot.start()))
+    starts = [m.start() for m in before[1:]] + [spot.start()]
+    # how many words before the anchor stand next to each other (a space or a hyphen between)
+    joined = next((n for n in range(len(before)) if not _JOIN.fullmatch(
+        placed.sentence[before[-n - 1].end():starts[-n - 1]])), len(before))
+    best = 0
+    for at in (k for k in range(len(own) - len(said) + 1) if own[k:k + len(said)] == said):
+        n = 0
+        while n < min(at, joined) and own[at - n - 1] == before[-n - 1].group(0).lower():
+            n += 1
+        if any(phrases.is_function(w) for w in own[at - n:at]) and n < joined \
+                and not phrases.is_function(before[-n - 1].group(0).lower()):
+            # across "in" or "as" only from where a phrase starts: "dependency management in Go" holds no
+            # "management in Go" (the words before the anchor then are its modifiers, up to the function word)
+            n = next(k for k in range(n + 1) if k == n or phrases.is_function(own[at - k - 1]))
+        while n and (phrases.is_function(own[at - n]) or phrases.verb_form(
+                placed.sentence, (before[-n].start(), before[-n].end(), own[at - n]))):
+            n -= 1                         # "the Go memory model", "back to using Go": no phrase starts so
+        best = max(best, n)
+    if not best or len(said) + best > MAX_ANCHOR_WORDS:
+        return placed
+    start = before[-best].start()
+    if not anchor_ok(placed.sentence, start, spot.end(), names):
+        return placed
+    return Placement(placed.sentence[start:spot.end()], placed.sentence, placed.mentioned, placed.kind)
 
 
 # what a writer calls a post before saying what it is about: "a series of articles about …", "a look at …"

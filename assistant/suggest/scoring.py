@@ -58,7 +58,7 @@ from assistant.suggest.arrays import blend, positions, scaled_array
 from assistant.suggest.cache import pack_words, unpack_words
 from assistant.suggest.candidates import Candidates, mention_score, tokens
 from assistant.suggest.confidence import NAMING_KINDS, chronology, confidence, pair_signals
-from assistant.suggest.fit import anchor_fit, naming_words
+from assistant.suggest.fit import anchor_fit, names_whole, naming_words
 from assistant.suggest.lexical import Lexical, doc_tokens
 from assistant.suggest.load import SiteData
 from assistant.suggest.model import Suggestion
@@ -203,8 +203,11 @@ class Engine:
         strength = next((m.strength for m in mentions if m.phrase.key == key), 0.0) if placed.mentioned else 0.0
         found = {**(signals or {}), "score": score, "fit": fit, "strength": strength,
                  "named": float(placed.kind in NAMING_KINDS)}
+        named = (fit > 0 or placed.mentioned) and names_whole(placed.anchor, naming, self.data.pages[target].title,
+                                                              placed.mentioned)
         return Suggestion(source, target, placed.anchor, placed.sentence, score, [head, *reasons],
-                          mentioned=placed.mentioned, anchor_fit=fit, confidence=confidence(found), signals=found)
+                          mentioned=placed.mentioned, anchor_fit=fit, named=named, confidence=confidence(found),
+                          signals=found)
 
     @cached_property
     def ranks(self) -> graph.RankModel:
