@@ -27,6 +27,7 @@ from assistant.settings import load_settings
 from assistant.suggest import Engine, Suggestion, load_site
 from assistant.suggest.anchors import PROSE_WORDS, anchor_ok
 from assistant.suggest.candidates import tokens
+from assistant.suggest.series import is_previous_post
 from assistant.text import normalize_space
 from tests.conftest import cli, cli_json
 from tests.sites import CORPORA, SHARED, copy_site, rebase, serve
@@ -123,6 +124,8 @@ def whole_by_the_chunker(engine: Engine, s: Suggestion) -> bool:
     names = replace(engine.site_names.of(s.source_url, s.target_url), linked=(), linkprob=None)
     if names.refers is not None and names.refers.fullmatch(s.anchor):
         return True              # a post of the source's own series, by its place in it: "our last update"
+    if is_previous_post(s.anchor) and engine.previous_of(s.source_url) == s.target_url:
+        return True              # "my previous post": the source's author's previous post on the topic
     spots = re.finditer(r"(?<![^\W_])" + re.escape(s.anchor) + r"(?![^\W_])", s.sentence)
     return any(anchor_ok(s.sentence, m.start(), m.end(), names) for m in spots)
 

@@ -180,3 +180,42 @@ def test_an_anchor_takes_the_run_of_the_target_title_it_ends() -> None:
                (("Go", "Read the Go memory model first."),)) == "memory model"          # "Go" is a link already
     title = Placement("memory model", "Read the Go memory model first.", True, "title")
     assert with_title_run(title, Names(own="the go memory model")) is title
+
+
+def test_my_previous_post_is_the_latest_earlier_of_the_best_targets() -> None:
+    """"In my previous post, I talked about …" points at the post its author published last before the source on its
+    topic: of the source's three best targets, the latest earlier one; none when two share that day or when the source
+    already links to a later earlier post. "A previous post" (any of them) is no such reference."""
+    import re
+
+    from assistant.suggest.series import PREVIOUS_POST, is_previous_post, previous_post
+
+    days = {"/a": date(2016, 9, 24), "/b": date(2016, 9, 29), "/c": date(2016, 10, 2), "/d": date(2016, 11, 1),
+            "/e": date(2016, 9, 29)}
+    born = date(2016, 10, 24)
+    assert previous_post(["/a", "/b", "/d", "/c"], born, days.get, []) == "/b"       # /c is not among the best 3
+    assert previous_post(["/a", "/b", "/e"], born, days.get, []) is None             # two of that day
+    assert previous_post(["/a", "/b"], born, days.get, ["/c"]) is None               # it links to a later one
+    assert previous_post(["/d"], born, days.get, []) is None and previous_post(["/a"], None, days.get, []) is None
+    words = re.compile(PREVIOUS_POST, re.IGNORECASE)
+    found = [m.group(0) if (m := words.search(s)) else None for s in
+             ("In my previous post, I talked", "My last blog post", "as I argued in a previous post",
+              "the last post of the series")]
+    assert found == ["previous post", "last blog post", None, None]
+    assert is_previous_post("previous post") and not is_previous_post("second post")
+
+
+def test_title_forms_and_quoted_names() -> None:
+    """A title's closing hashtags are no words of its name; a mention that closes a quotation opened before it takes
+    the opening mark ('"Tootsie Pop" model for unsafe code'), and no word is dropped across a quote mark."""
+    from assistant.suggest.anchors import from_mentions
+
+    assert title_forms("Dare to ask for more #rust2024")[-1] == "dare to ask for more"
+    assert title_forms("This Week in Rust #37") == ("this week in rust 37",)
+    sents = ['A while back, I wrote up a proposal I called the "Tootsie Pop" model for unsafe code.']
+    names = Names(own="the tootsie pop model for unsafe code", forms=frozenset({"tootsie pop model for unsafe code"}),
+                  df=lambda key: 0)
+    found = [Mention(Phrase("tootsie pop model", "anchor", 0.9), 0.63),
+             Mention(Phrase("tootsie pop model for unsafe code", "part", 0.8), 0.61)]
+    placed = from_mentions(sents, found, Counter(), names)
+    assert placed is not None and placed.anchor == '"Tootsie Pop" model for unsafe code'

@@ -141,11 +141,30 @@ def _find(sents: list[str], key: str, ok: Callable[[str, int, int], bool]) -> tu
             start, end = m.start(), m.end()
             while (vm := _VERSION_TAIL.match(s, end)) is not None:
                 end = vm.end()
-            starts = [w.start() for w in _TOKEN.finditer(s, start, end)] or [start]
-            for a in starts:
+            words = list(_TOKEN.finditer(s, start, end))
+            for k in range(max(1, len(words))):
+                a = words[k].start() if words else start
+                if k and not s[words[k - 1].end():a].isspace():
+                    break          # a word is dropped before a space only: "model" of '"Tootsie Pop" model' is none
+                a = _opening_quote(s, a, end)
                 if ok(s, a, end):
                     return s[a:end], clip(s, s[a:end])
     return None
+
+
+_QUOTE_PAIRS = {'"': '"', "“": "”"}
+
+
+def _opening_quote(s: str, start: int, end: int) -> int:
+    """``start``, or one less when the words close a quotation that opens just before them: '"Tootsie Pop" model
+    for unsafe code' is the phrase, not 'Tootsie Pop" model for unsafe code'."""
+    opener = s[start - 1] if start else ""
+    closer = _QUOTE_PAIRS.get(opener)
+    text = s[start:end]
+    if closer is None or closer not in text:
+        return start
+    unmatched = text.count(closer) % 2 if closer == opener else text.count(closer) - text.count(opener)
+    return start - 1 if unmatched > 0 else start
 
 
 _VERSION_TAIL = re.compile(r"(?<=\d)\.\d+")

@@ -36,6 +36,8 @@ LONG_NAME_WORDS = 12
 # where a title's clauses end ("Hello, World! We Are 18F", "…, part 2 - Deciding whether or not to centralize"); a
 # dot inside a word ("pkg.go.dev", "Go 1.21") does not end one
 _CLAUSE_END = re.compile(r"[!?:|—–]|\.(?=\s|$)|\s-\s")
+# hashtags that close a title ("Making overwrite opt-in #crazyideas"): a tag, not words of its name
+HASHTAGS = re.compile(r"(?:\s+#[^\W\d_][\w-]*)+\s*$")
 CARDINALS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 # a series marker of a title ("…, part 1", "Part 2: …"), its number the group: the series' name is the title without it
 SERIES_MARKER = re.compile(r"[\s,:(–—-]*\bpart\s+(\d+|" + "|".join(CARDINALS) + r")\b\)?", re.I)
@@ -136,7 +138,8 @@ def title_phrases(title: str) -> list[Phrase]:
 
 def title_forms(title: str) -> tuple[str, ...]:
     """The token keys a writer names a page by: its title; without a leading article ("guide to the 18f writing
-    lab"); without its series marker ("senior executives are the allies tech teams need" of "…, part 1"); its first
+    lab"); without its series marker ("senior executives are the allies tech teams need" of "…, part 1") and its
+    closing hashtags ("dare to ask for more" of "Dare to ask for more #rust2024"); its first
     clause ("hello world" of "Hello, World! We Are 18F") and its last ("deciding whether or not to centralize" of
     "Human-centered design for IT centralization, part 2 - Deciding whether or not to centralize", "cam macdonell"
     of "2016 Election: Cam Macdonell") when the title has more, of 2 words or more. Each of at most
@@ -144,7 +147,7 @@ def title_forms(title: str) -> tuple[str, ...]:
     ("we are 18f" is no name)."""
     own = tokens(title)
     found = [own, own[1:] if own[:1] in (["a"], ["an"], ["the"]) and len(own) > 2 else []]
-    bare = SERIES_MARKER.sub("", title)
+    bare = SERIES_MARKER.sub("", HASHTAGS.sub("", title))
     found.append(tokens(bare) if bare != title else [])
     clauses = [t for c in _CLAUSE_END.split(bare) if (t := tokens(c))]
     if len(clauses) > 1:

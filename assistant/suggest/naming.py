@@ -9,7 +9,7 @@ from functools import cached_property, partial
 from assistant.rules.data import STOPWORDS
 from assistant.suggest.anchors import Names
 from assistant.suggest.candidates import Candidates, title_forms, tokens
-from assistant.suggest.series import Member, ordered, reference, series_key
+from assistant.suggest.series import PREVIOUS_POST, Member, ordered, reference, series_key
 
 
 class SiteNames:
@@ -79,23 +79,29 @@ class SiteNames:
                 groups.setdefault(key, []).append(Member(url, p.title, p.published))
         return {k: ordered(v) for k, v in groups.items() if len(v) >= 2}
 
-    def reference(self, source: str, target: str) -> re.Pattern[str] | None:
-        """The words with which ``source`` points at ``target`` when both are posts of one series."""
+    def reference(self, source: str, target: str, previous: bool = False) -> re.Pattern[str] | None:
+        """The words with which ``source`` points at ``target``: when both are posts of one series, its position
+        in it; when the target is the source's ``previous`` post (:func:`~assistant.suggest.series.previous_post`),
+        "my previous post"."""
         pages = self.cand.data.pages
         key = series_key(pages[target].title)
-        if not key or key not in self.series or series_key(pages[source].title) != key:
-            return None
-        order, parts = self.series[key]
-        return reference(order, key, source, target, parts)
+        found = None
+        if key and key in self.series and series_key(pages[source].title) == key:
+            order, parts = self.series[key]
+            found = reference(order, key, source, target, parts)
+        if not previous:
+            return found
+        words = PREVIOUS_POST if found is None else f"{found.pattern}|{PREVIOUS_POST}"
+        return re.compile(words, re.IGNORECASE)
 
     def series_words(self, target: str) -> frozenset[str]:
         """The words of the name of the target's series, when it is a post of one ("leadership council update")."""
         key = series_key(self.cand.data.pages[target].title)
         return frozenset(key.split()) if key in self.series else frozenset()
 
-    def of(self, source: str, target: str) -> Names:
-        """What the site names, for a link from ``source`` to ``target``."""
+    def of(self, source: str, target: str, previous: bool = False) -> Names:
+        """What the site names, for a link from ``source`` to ``target`` (``previous``: the source's previous post)."""
         data = self.cand.data
         return Names(partial(self.taken, target), self.cand.df, " ".join(tokens(data.pages[target].title)),
                      tuple(data.link_anchors.get(source, ())), partial(self.cand.linkprob, target),
-                     self.forms(target, source), self.reference(source, target), self.series_words(target))
+                     self.forms(target, source), self.reference(source, target, previous), self.series_words(target))

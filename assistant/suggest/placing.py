@@ -28,6 +28,7 @@ from assistant.suggest.anchors import (
     source_sentences,
 )
 from assistant.suggest.candidates import LONG_NAME_WORDS, MAX_ANCHOR_WORDS, Mention, body_text, tokens
+from assistant.suggest.series import is_previous_post
 from assistant.text import clip, normalize_space
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
@@ -110,11 +111,15 @@ def place(text: str, mentions: list[Mention], existing: Counter[str], weights: d
     the source's ``title`` (its heading) are not used; ``names``: what the site names (:class:`Names`)."""
     sents = list(source_sentences(text, title))
     entries = source_entries(text, title)
-    quoted = quoted_title(sents, names) or listed_title(entries, names) or quoted_title(entries, names) \
-        or series_reference(sents, names)
+    quoted = quoted_title(sents, names) or listed_title(entries, names) or quoted_title(entries, names)
+    ref = series_reference(sents, names) if quoted is None else None
+    if ref is not None and not is_previous_post(ref.anchor):
+        quoted = ref                 # "part one" before a mention; "my previous post" after one of the target's names
     if quoted is not None:
         return quoted if quoted.anchor in quoted.sentence else None
     placed = from_mentions(sents, mentions, existing, names) if mentions else None
+    if ref is not None and (placed is None or placed.kind not in ("title", "anchor", "part")):
+        return ref if ref.anchor in ref.sentence else None
     if placed is None:
         placed = best_sentence(sents, weights, names)
     if placed is None:

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections import Counter
 from collections.abc import Callable
 from datetime import date
@@ -64,6 +65,7 @@ from assistant.suggest.load import SiteData
 from assistant.suggest.model import Suggestion
 from assistant.suggest.naming import SiteNames
 from assistant.suggest.placing import place
+from assistant.suggest.series import PREVIOUS_POST, previous_post, reference_reason
 from assistant.suggest.traffic import query_placement, query_reason, traffic_reasons, with_traffic
 
 FROM_WEIGHTS = {"relevance": 0.40, "mention": 0.40, "neighbourhood": 0.10, "chronology": 0.10}
@@ -73,6 +75,7 @@ FULL_PENALTY = 0.5
 # (score, source, target, the reasons when worded, the pair's signals for the confidence)
 Scored = tuple[float, str, str, Callable[[], list[str]], dict[str, float]]
 FRESH_DAYS = 730.0
+_PREVIOUS = re.compile(PREVIOUS_POST, re.IGNORECASE)
 
 
 def scaled(values: dict[str, float]) -> dict[str, float]:
@@ -92,6 +95,7 @@ class Engine:
         self._signals: dict[str, tuple[float, bool, float]] = {}
         self._signals_day: date | None = None
         self._terms: dict[tuple[str, int], dict[str, float]] = {}
+        self._previous: dict[str, str | None] = {}
 
     def warm(self) -> None:
         """Build the lazy indexes now, not in the first query (the chat and the Slack bot do it at start), and
@@ -181,13 +185,13 @@ class Engine:
         mentions = self.cand.mentions(source, target)
         page = self.data.pages[source]
         used = self.data.anchors.get(target, Counter())
-        names = self.site_names.of(source, target)
+        names = self.site_names.of(source, target, self.previous_of(source) == target)
         placed = (query_placement(page.text, page.title, self.data.traffic.queries.get(target, []), used, names,
                                   self.cand.specificity)
                   or place(page.text, mentions, used, self.weights_for(target), page.title, names))
         if placed is None:
             return None
-        head = (f"'{placed.anchor}' points at it: both are posts of one series" if placed.kind == "series"
+        head = (reference_reason(placed.anchor) if placed.kind == "series"
                 else f"mentions '{placed.anchor}' unlinked" if placed.mentioned
                 else f"'{placed.anchor}' in a sentence on the target's topic")
         head = query_reason(placed, target, self.data.traffic) or head
@@ -237,6 +241,20 @@ class Engine:
     # ------------------------------------------------------------------ the two directions
     def suggest_from(self, source: str, limit: int = 10) -> list[Suggestion]:
         """The links ``source`` should add, best first."""
+        return self.finish(self.from_scored(source), limit)
+
+    def previous_of(self, source: str) -> str | None:
+        """The post "my previous post" in ``source`` points at (:func:`previous_post`), when the source says so."""
+        if source not in self._previous:
+            page = self.data.pages[source]
+            ranked = [t for _, _, t, _, _ in sorted(self.from_scored(source), key=lambda x: (-x[0], x[2]))] \
+                if _PREVIOUS.search(page.text) else []
+            self._previous[source] = previous_post(ranked, page.published, lambda u: self.data.pages[u].published,
+                                                   self.data.linked.get(source, ())) if ranked else None
+        return self._previous[source]
+
+    def from_scored(self, source: str) -> list[Scored]:
+        """Every target ``source`` could link to, scored (not yet placed)."""
         targets = self.cand.targets_for(source)
         self.cand.index_source(source)
         rel, raw = self.relevance(source, targets, from_source=True)
@@ -253,7 +271,7 @@ class Engine:
                      + w["chronology"] * chron)
             scored.append((score, source, t, partial(self._from_reasons, raw[t], rel[t], near[t], born, tborn),
                            pair_signals(rel[t], ment, chron, shared[t])))
-        return self.finish(scored, limit)
+        return scored
 
     def _from_reasons(self, cos: float | None, rel: float, near: float, born: date | None,
                       tborn: date | None) -> list[str]:
