@@ -27,6 +27,7 @@ from assistant.settings import load_settings
 from assistant.suggest import Engine, Suggestion, load_site
 from assistant.suggest.anchors import PROSE_WORDS, anchor_ok
 from assistant.suggest.candidates import tokens
+from assistant.suggest.placing import topic_of
 from assistant.suggest.series import is_previous_post
 from assistant.text import normalize_space
 from tests.conftest import cli, cli_json
@@ -127,7 +128,8 @@ def whole_by_the_chunker(engine: Engine, s: Suggestion) -> bool:
     if is_previous_post(s.anchor) and engine.previous_of(s.source_url) == s.target_url:
         return True              # "my previous post": the source's author's previous post on the topic
     spots = re.finditer(r"(?<![^\W_])" + re.escape(s.anchor) + r"(?![^\W_])", s.sentence)
-    return any(anchor_ok(s.sentence, m.start(), m.end(), names) for m in spots)
+    topic = len(s.anchor) - len(topic_of(s.anchor))      # "blog post about the Style team": its topic is whole
+    return any(anchor_ok(s.sentence, m.start() + topic, m.end(), names) for m in spots)
 
 
 def test_no_fragment_anchor_on_the_corpora(demo: tuple[Path, Engine], demo_suggestions: list[Suggestion],

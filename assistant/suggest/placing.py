@@ -172,12 +172,21 @@ def with_title_run(placed: Placement, names: Names) -> Placement:
 
 
 # what a writer calls a post before saying what it is about: "a series of articles about …", "a look at …"
-_ABOUT = re.compile(r"(?<![\w-])((?:(?:short|small|long|new|recent|earlier|whole|two-part|multi-part)\s+)?"
-                    r"(?:series\s+of\s+(?:articles|posts|blog\s+posts|essays)|(?:article|blog|post)\s+series|"
-                    r"(?:blog\s+)?posts?|articles?|essays?|write-?ups?|series|look|tutorial)\s+(?:about|on|at)\s+"
-                    r"(?:(?:the|a|an|my|our)\s+)?(?:([a-z][\w-]*)\s+)?)$", re.IGNORECASE)
+_INTRO = (r"(?:(?:short|small|long|new|recent|earlier|whole|two-part|multi-part)\s+)?"
+          r"(?:series\s+of\s+(?:articles|posts|blog\s+posts|essays)|(?:article|blog|post)\s+series|"
+          r"(?:blog\s+)?posts?|articles?|essays?|write-?ups?|series|look|tutorial)\s+(?:about|on|at)\s+"
+          r"(?:(?:the|a|an|my|our)\s+)?")
+_ABOUT = re.compile(r"(?<![\w-])(" + _INTRO + r"(?:([a-z][\w-]*)\s+)?)$", re.IGNORECASE)
+_LEADS = re.compile(_INTRO, re.IGNORECASE)
 # the longest anchor that says what a post is about ("series of articles about personal pendulum swings")
 ABOUT_WORDS = 10
+
+
+def topic_of(anchor: str) -> str:
+    """The words that say what a post is about ("Style team" of "blog post about the Style team", as
+    :func:`with_topic_of` writes it), else the anchor."""
+    m = _LEADS.match(anchor)
+    return anchor[m.end():] if m else anchor
 
 
 def with_topic_of(placed: Placement, names: Names) -> Placement:
