@@ -9,7 +9,7 @@ import pytest
 
 from assistant.suggest import phrases
 from assistant.suggest.anchors import Names, Placement, anchor_ok, split_sentences, title_line
-from assistant.suggest.fit import anchor_fit, names_whole, naming_words
+from assistant.suggest.fit import anchor_fit, broader, names_whole, naming_words
 from assistant.suggest.placing import place, with_topic_of
 
 DEP = "To provide feedback and help shape the future of dependency management in Go, please send us bug reports."
@@ -113,9 +113,27 @@ def test_the_anchor_is_about_the_target() -> None:
     assert anchor_fit("modules", modules, lambda w: 0.2) == pytest.approx(0.2)     # a bare common word: weak
     visitor = naming_words("Visitor as a sum type", [], "https://blog.example/2018/06/25/visitor-as-a-sum-type/")
     assert anchor_fit("return type", visitor, lambda w: 0.5) > 0                   # its head noun is the target's,
-    title = "Visitor as a sum type"
-    assert not names_whole("return type", visitor, title) and names_whole("sum types", visitor, title)  # modifier
-    assert not names_whole("visitor", visitor, title) and names_whole("Traversals", visitor, "Traversals")
+    title, specific = "Visitor as a sum type", lambda w: 0.5
+    assert not names_whole("return type", visitor, title, specific)
+    assert names_whole("sum types", visitor, title, specific)
+    assert not names_whole("visitor", visitor, title, specific) and names_whole("Traversals", visitor, "Traversals",
+                                                                                 specific)
+
+
+def test_an_anchor_broader_than_the_title_names_another_thing() -> None:
+    """"Lifetimes in Rust" is broader than "Rvalue lifetimes in Rust", "RFC process" than "the pre-RFC process"; an
+    adjective, a verb, a word on most of the site's pages or a series' part narrow nothing."""
+    site = {"rust": 0.02, "18f": 0.05}
+    spec = lambda w: site.get(w, 0.5)   # noqa: E731
+    assert broader("Lifetimes in Rust", "Rvalue lifetimes in Rust", spec)
+    assert broader("design sprint", "Compiler design sprint summary", spec)
+    assert broader("RFC process", "AiC: Improving the pre-RFC process", spec)
+    for anchor, title in [("Go modules", "Using Go Modules"), ("Opaque API", "Go Protobuf: The new Opaque API"),
+                          ("test data generator", "The Test Data Generator functor"),
+                          ("Libz Blitz", "The Rust Libz Blitz"),
+                          ("micro-purchase platform", "Announcing the 18F Micro-purchase Platform"),
+                          ("part 2", "Senior executives part 2: Work outside the hierarchy")]:
+        assert not broader(anchor, title, spec), anchor
 
 
 def test_a_code_identifier_is_an_anchor_only_for_a_page_that_names_it() -> None:

@@ -16,9 +16,13 @@ from collections.abc import Callable, Iterable
 from urllib.parse import unquote, urlsplit
 
 from assistant.suggest import phrases
+from assistant.suggest.candidates import SERIES_MARKER
 
 _SLUG = re.compile(r"[^\W_]+(?:\.\d+)*", re.UNICODE)
 MIN_WEIGHT = 0.05
+# a word this unspecific (on most of the site's pages: "Rust", "18F", "services" of a government blog) names the
+# site or its field, not a kind of thing
+SITE_WORD = 0.1
 
 
 def naming_words(title: str, anchors: Iterable[str], url: str) -> frozenset[str]:
@@ -30,14 +34,37 @@ def naming_words(title: str, anchors: Iterable[str], url: str) -> frozenset[str]
     return frozenset(phrases.stem(w) for w in words if not phrases.is_function(w))
 
 
-def names_whole(anchor: str, names: frozenset[str], title: str, mentioned: bool = False) -> bool:
+def broader(anchor: str, title: str, specificity: Callable[[str], float]) -> bool:
+    """The title writes the anchor's words right after a noun that narrows them ("Rvalue lifetimes in Rust",
+    "Compiler design sprint summary", "the pre-RFC process"): "lifetimes in Rust", "design sprint", "RFC process"
+    name something broader than the page. An adjective, a verb or a function word before them narrows nothing
+    ("the new Opaque API", "Using Go Modules"), nor does a word on most of the site's pages (its name, its
+    topic: "the 18F Micro-purchase Platform", "The Rust Libz Blitz"), nor a series' part ("part 2")."""
+    if SERIES_MARKER.fullmatch(anchor):
+        return False
+    said = [w for _, _, w in phrases.spans(anchor)]
+    spans = phrases.spans(title)
+    words = [w for _, _, w in spans]
+    for i in range(1, len(words) - len(said) + 1):
+        if words[i:i + len(said)] == said and title[spans[i - 1][1]:spans[i][0]] in (" ", "-"):
+            before = words[i - 1]
+            if not (phrases.is_function(before) or phrases.is_modifier(before) or before.endswith("ing")
+                    or specificity(before) < SITE_WORD):
+                return True
+    return False
+
+
+def names_whole(anchor: str, names: frozenset[str], title: str, specificity: Callable[[str], float],
+                mentioned: bool = False) -> bool:
     """The anchor is an unlinked mention of the target (``mentioned``), or every content word of it is one of the
     target's naming words (``names``): "return type" is not a name of "Visitor as a sum type", though its head
-    noun is. Either way, a one-word anchor names a page only when it is its
-    title's one content word ("traversals" for "Traversals"): one word of a longer title ("state" of "The State
-    functor", "trees" of "A Tree functor") names part of what the page is about, and an author linked it 0.31 of
-    the time across seven corpora (160 plan-kept suggestions), longer anchors 0.55."""
+    noun is; and it is not :func:`broader` than the target's title. Either way, a one-word anchor names a page
+    only when it is its title's one content word ("traversals" for "Traversals"): one word of a longer title
+    ("state" of "The State functor", "trees" of "A Tree functor") names part of what the page is about, and an
+    author linked it 0.31 of the time across seven corpora (160 plan-kept suggestions), longer anchors 0.55."""
     words = [w for _, _, w in phrases.spans(anchor) if not phrases.is_function(w)]
+    if broader(anchor, title, specificity):
+        return False
     if len(words) == 1:
         own = {phrases.stem(w) for _, _, w in phrases.spans(title) if not phrases.is_function(w)}
         return own == {phrases.stem(words[0])}

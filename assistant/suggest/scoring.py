@@ -210,7 +210,7 @@ class Engine:
         found = {**(signals or {}), "score": score, "fit": fit, "strength": strength,
                  "named": float(placed.kind in NAMING_KINDS)}
         named = (fit > 0 or placed.mentioned) and names_whole(placed.anchor, naming, self.data.pages[target].title,
-                                                              placed.mentioned)
+                                                              self.cand.specificity, placed.mentioned)
         return Suggestion(source, target, placed.anchor, placed.sentence, score, [head, *reasons],
                           mentioned=placed.mentioned, anchor_fit=fit, named=named, confidence=confidence(found),
                           signals=found)
