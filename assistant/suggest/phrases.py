@@ -74,6 +74,8 @@ similar single double original standard future past present modern final initial
 third fourth fifth sixth seventh eighth ninth tenth following upcoming
 """))
 _ADJ_SUFFIX = ("able", "ible", "al", "ful", "ic", "ive", "ous", "less", "ary", "ed")
+# endings of words that are nouns, never verbs ("-ment" and "-ence" are not: "implement", "reference")
+_NOUN_SUFFIX = ("ation", "ization", "isation", "ness", "ity", "ism", "ship")
 
 GENERIC_NOUNS = frozenset(_words("""
 version versions problem problems issue issues thing things way ways part parts step steps time times example
@@ -247,6 +249,8 @@ def _attached(text: str, ws: tuple[tuple[int, int, str], ...], k: int, edge: int
         return word[0].isdigit()                       # "Go 1.5" goes on; "Libz Blitz proceeds" ends
     if left and is_modifier(word) and not (k > 0 and _capital(text, ws[k])):
         return False                                   # "new", "multiple", "fixed-length" only modify; "Go" names
+    if not left and len(word) > 6 and word.endswith(_NOUN_SUFFIX):
+        return True                                    # "compiler team (prioritization effort)": a noun goes on
     return df is None or df(f"{a[2]} {b[2]}") >= 2
 
 
