@@ -200,8 +200,8 @@ def test_my_previous_post_is_the_latest_earlier_of_the_best_targets() -> None:
     words = re.compile(PREVIOUS_POST, re.IGNORECASE)
     found = [m.group(0) if (m := words.search(s)) else None for s in
              ("In my previous post, I talked", "My last blog post", "as I argued in a previous post",
-              "the last post of the series")]
-    assert found == ["previous post", "last blog post", None, None]
+              "the last post of the series", "The last post covered the basics.")]
+    assert found == ["previous post", "last blog post", None, None, "last post"]
     assert is_previous_post("previous post") and not is_previous_post("second post")
 
 

@@ -120,7 +120,9 @@ def title_phrases(title: str) -> list[Phrase]:
             out[key] = Phrase(key, kind, weight)
 
     whole = tokens(title)
-    if 1 <= len(whole) <= LONG_NAME_WORDS and _content_words(whole):
+    # a title is its page's name even when a stopword ends it ("Soft Deletion Probably Isn't Worth It")
+    named = len(whole) >= 3 and lettered(whole) and sum(t not in STOPWORDS for t in whole) >= 2
+    if 1 <= len(whole) <= LONG_NAME_WORDS and (_content_words(whole) or named):
         add(" ".join(whole), "title", KIND_WEIGHT["title"])
     for form in title_forms(title)[1:]:      # "guide to the 18f writing lab" of "A guide to the 18F Writing Lab"
         add(form, "part", KIND_WEIGHT["part"])

@@ -44,6 +44,7 @@ well were what whatever when whenever where whether which while who whom whose w
 would yet you your yours yourself yourselves let lets
 everyone everybody someone somebody anyone anybody nobody everywhere anywhere somewhere
 s t d ll re ve m
+isn aren wasn weren don doesn didn hasn haven hadn couldn shouldn wouldn mustn needn
 """))
 
 # common verbs (every form is derived below): a verb ends a noun phrase ("Go modules make it easy")

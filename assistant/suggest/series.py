@@ -108,7 +108,8 @@ def reference(order: list[str], key: str, source: str, target: str,
 # "my previous post", "our last blog post", "the previous article": the post its author published before this one
 _POST = r"\s+(?:blog\s+)?(?:post|article|entry)(?![\w-])"
 PREVIOUS_POST = (r"(?:(?:(?<=my )|(?<=our )|(?<=the ))(?:previous|prior|preceding)"
-                 r"|(?:(?<=my )|(?<=our ))(?:last|most\s+recent))" + _POST)
+                 r"|(?:(?<=my )|(?<=our ))(?:last|most\s+recent))" + _POST
+                 + r"|(?<=the )last" + _POST + r"(?!\s+(?:of|in|on|from|for)\b)")   # not "the last post of the series"
 _PREVIOUS_WORDS = re.compile(r"(?:previous|prior|preceding|last|most\s+recent)" + _POST, re.IGNORECASE)
 
 
