@@ -82,6 +82,9 @@ class Mention:
     strength: float   # weight * specificity, in [0, 1]
 
 
+# how much a one-word title counts where the source writes it as a common word ("connection" for a post titled
+# "Connection"): such mentions restored an author's link 0.12 of the time (73 suggestions, ten corpora)
+COMMON_WORD = 0.3
 # common words that are no anchor on their own (rules.data.STOPWORDS and GENERIC_ANCHORS cover the rest)
 WEAK_WORDS = frozenset({
     "each", "every", "other", "others", "many", "much", "new", "first", "last", "next", "now", "today", "see",
@@ -342,21 +345,29 @@ class Candidates:
         found = [p for p in self.phrases(target)
                  if (p.key in grams if grams is not None and p.key.count(" ") < MAX_ANCHOR_WORDS
                      else source in self.mentioned(p.key))]
-        return sorted((self.mention(p) for p in found), key=strongest_first)
+        return sorted((self.mention(p, source, target) for p in found), key=strongest_first)
 
-    def mention(self, p: Phrase) -> Mention:
-        """A found phrase's strength: its kind's weight × specificity, divided by its ambiguity."""
-        return Mention(p, p.weight * self.specificity(p.key) / self.ambiguity(p))
+    def mention(self, p: Phrase, source: str, target: str) -> Mention:
+        """A found phrase's strength: its kind's weight × specificity, divided by its ambiguity; a one-word title
+        the source writes only as a common word counts for :data:`COMMON_WORD` of that."""
+        common = p.kind == "title" and " " not in p.key and not self.as_name(source, target)
+        return Mention(p, p.weight * self.specificity(p.key) / self.ambiguity(p) * (COMMON_WORD if common else 1.0))
+
+    def as_name(self, source: str, target: str) -> bool:
+        """Does the source write the target's one-word title as a name: a title with capitals inside or digits
+        ("PartialEqual", "HTTP2"), or capitalised inside a sentence ("… to Journaling")? Not "initialize"."""
+        word = self.data.pages[target].title.strip()
+        if any(c.isupper() or c.isdigit() for c in word[1:]):
+            return True
+        return re.search(r"[\w,;]\s+" + re.escape(word) + r"(?![\w-])", self.data.pages[source].text) is not None
 
     def mentions_of(self, target: str) -> dict[str, list[Mention]]:
         """Source -> its mentions of ``target``, strongest first (every source at once, for ``--to``)."""
         out: dict[str, list[Mention]] = {}
         for p in self.phrases(target):
             pages = self.mentioned(p.key)
-            if pages:
-                m = self.mention(p)
-                for u in pages:
-                    out.setdefault(u, []).append(m)
+            for u in pages:
+                out.setdefault(u, []).append(self.mention(p, u, target))
         for found in out.values():
             found.sort(key=strongest_first)
         return out
