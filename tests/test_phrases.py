@@ -118,6 +118,9 @@ def test_the_anchor_is_about_the_target() -> None:
     assert names_whole("sum types", visitor, title, specific)
     assert not names_whole("visitor", visitor, title, specific) and names_whole("Traversals", visitor, "Traversals",
                                                                                  specific)
+    relax = naming_words("Go relax", [], "https://blog.example/fragments/go-relax/")
+    assert not names_whole("go relax", relax, "Go relax", specific, mentioned=True)    # "a way to go relax": words
+    assert names_whole("Go relax", relax, "Go relax", specific, mentioned=True)        # written as the name
 
 
 def test_an_anchor_broader_than_the_title_names_another_thing() -> None:
