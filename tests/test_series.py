@@ -168,6 +168,9 @@ def test_an_anchor_takes_the_run_of_the_target_title_it_ends() -> None:
 
     generator = "It can also be a data source for an FsCheck test data generator:"
     assert run("data generator", generator, "The Test Data Generator functor") == "test data generator"
+    fscheck = Names(own="the test data generator functor", df=lambda key: 5 if key == "fscheck test" else 0)
+    passage = Placement("data generator", generator, False, "passage")      # the site writes "FsCheck test" often
+    assert with_title_run(passage, fscheck).anchor == "FsCheck test data generator"
     warnings = "The earlier you treat all warnings as errors, the easier it is."
     assert run("errors", warnings, "Warnings-as-errors friction") == "warnings as errors"
     assert run("errors", "Treat warnings, as errors, early.", "Warnings-as-errors friction") == "errors"

@@ -196,9 +196,10 @@ def anchor_ok(sentence: str, start: int, end: int, names: Names) -> bool:
     if not named and " " not in key and sentence[start].islower() and phrases.is_adjective(key) \
             and key not in own:
         return False                       # a lone adjective ("subjective") names no page but one titled with it
-    # a run of the target's title may hold the title's function words: "warnings as errors"
-    inner = frozenset(w for w in own if phrases.is_function(w)) if " " in key and f" {key} " in f" {names.own} " \
-        else frozenset()
+    # words holding a run of the target's title may hold the title's words inside, function words and words the
+    # chunker takes for verbs: "warnings as errors", "FsCheck test data generator"
+    inner = frozenset(own) if " " in key and any(
+        f" {' '.join(own[i:i + 2])} " in f" {key} " for i in range(len(own) - 1)) else frozenset()
     if not named and (not phrases.whole(sentence, start, end, names.df, inner) or phrases.generic(key)):
         return False
     return not (is_taken(sentence, start, end, names.taken) or in_link(sentence, start, end, names.linked)

@@ -167,7 +167,8 @@ def whole(text: str, start: int, end: int, df: Collocation | None = None, inner:
     """Is ``text[start:end]`` a whole phrase of ``text``? ``df(key)``: on how many of the site's pages the
     lowercase words ``key`` stand together (a site that writes "dependency management" on several pages
     makes "management" alone a fragment there); without it, any noun-like neighbour joins the phrase. ``inner``:
-    function words that may stand inside it besides :data:`JOINERS` (a title's: "warnings as errors")."""
+    words that may stand inside it, function words besides :data:`JOINERS` or verbs (a title's: "warnings as
+    errors", "FsCheck test data generator")."""
     ws = spans(text)
     idx = [k for k, (s, e, _) in enumerate(ws) if s >= start and e <= end]
     if not idx or ws[idx[0]][0] != start or ws[idx[-1]][1] != end:
@@ -191,7 +192,8 @@ def whole(text: str, start: int, end: int, df: Collocation | None = None, inner:
         return False                                   # "the Select method obeys (the first law)": a verb
     possessive = {k for k in idx[1:] if ws[k][2] == "s" and text[ws[k - 1][1]:ws[k][0]] in ("'", "’")}
     if any(ws[k][2] in FUNCTION and ws[k][2] not in JOINERS | inner and k not in possessive for k in idx) \
-            or any(_verbish(text, ws[k]) and text[ws[k - 1][1]:ws[k][0]] not in _GLUED for k in idx[1:-1]):
+            or any(_verbish(text, ws[k]) and text[ws[k - 1][1]:ws[k][0]] not in _GLUED and ws[k][2] not in inner
+                   for k in idx[1:-1]):
         return False
     return not _attached(text, ws, first - 1, first, df, left=True) and \
         not _attached(text, ws, last + 1, last, df, left=False)

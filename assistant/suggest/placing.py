@@ -138,7 +138,8 @@ def with_title_run(placed: Placement, names: Names) -> Placement:
     Only words before the anchor are taken (its modifiers: the head stays), the run starts with a content word
     that is no participle ("using Go" of "Using Go Modules") and, when it holds a function word, where a phrase
     starts; it is a phrase by :func:`~assistant.suggest.anchors.anchor_ok` (then of the title's function words:
-    "as"). Not for a title, a series' reference or a query."""
+    "as"), or one or two words before it make it one ("FsCheck test data generator"). Not for a title, a series'
+    reference or a query."""
     spot = re.search(r"(?<![^\W_])" + re.escape(placed.anchor) + r"(?![^\W_])", placed.sentence)
     own = names.own.split()
     said = tokens(placed.anchor)
@@ -163,12 +164,14 @@ def with_title_run(placed: Placement, names: Names) -> Placement:
                 placed.sentence, (before[-n].start(), before[-n].end(), own[at - n]))):
             n -= 1                         # "the Go memory model", "back to using Go": no phrase starts so
         best = max(best, n)
-    if not best or len(said) + best > MAX_ANCHOR_WORDS:
-        return placed
-    start = before[-best].start()
-    if not anchor_ok(placed.sentence, start, spot.end(), names):
-        return placed
-    return Placement(placed.sentence[start:spot.end()], placed.sentence, placed.mentioned, placed.kind)
+    # the run, or with the one or two words before it that make it whole ("an FsCheck test data generator")
+    for n in range(best, min(best + 3, joined + 1)) if best else ():
+        if (n > best and phrases.is_function(before[-n].group(0).lower())) or len(said) + n > MAX_ANCHOR_WORDS:
+            break
+        if anchor_ok(placed.sentence, before[-n].start(), spot.end(), names):
+            start = before[-n].start()
+            return Placement(placed.sentence[start:spot.end()], placed.sentence, placed.mentioned, placed.kind)
+    return placed
 
 
 # what a writer calls a post before saying what it is about: "a series of articles about …", "a look at …"
