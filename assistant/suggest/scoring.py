@@ -251,9 +251,14 @@ class Engine:
             page = self.data.pages[source]
             ranked = [t for _, _, t, _, _ in sorted(self.from_scored(source), key=lambda x: (-x[0], x[2]))] \
                 if _PREVIOUS.search(page.text) else []
-            self._previous[source] = previous_post(ranked, page.published, lambda u: self.data.pages[u].published,
+            self._previous[source] = previous_post(ranked, page.published, self._published,
                                                    self.data.linked.get(source, ())) if ranked else None
         return self._previous[source]
+
+    def _published(self, url: str) -> date | None:
+        """A page's publication date; None for a linked URL that is no page here (a file, an excluded page)."""
+        page = self.data.pages.get(url)
+        return page.published if page is not None else None
 
     def from_scored(self, source: str) -> list[Scored]:
         """Every target ``source`` could link to, scored (not yet placed)."""
