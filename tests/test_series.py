@@ -222,3 +222,12 @@ def test_title_forms_and_quoted_names() -> None:
              Mention(Phrase("tootsie pop model for unsafe code", "part", 0.8), 0.61)]
     placed = from_mentions(sents, found, Counter(), names)
     assert placed is not None and placed.anchor == '"Tootsie Pop" model for unsafe code'
+
+
+def test_a_verb_form_is_no_anchor_of_its_own() -> None:
+    """One page linked "constrained" to "Toward Go 2"; every page that wrote the word was then offered that link
+    (confidence 0.61 in the demo's `suggest --to`). A one-word anchor that is a verb form names no page."""
+    from assistant.suggest.candidates import weak_word
+
+    assert weak_word("constrained") and weak_word("using") and weak_word("released")
+    assert not weak_word("generics") and not weak_word("gopls") and not weak_word("embed")

@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 from assistant.rules.data import STOPWORDS, is_generic
 from assistant.suggest.cache import pack_words, unpack_words
 from assistant.suggest.load import SiteData
-from assistant.suggest.phrases import generic
+from assistant.suggest.phrases import generic, is_verb
 from assistant.suggest.postings import Postings
 
 log = logging.getLogger(__name__)
@@ -271,7 +271,7 @@ class Candidates:
                 toks = tokens(anchor)
                 key = " ".join(toks)
                 if 1 <= len(toks) <= MAX_ANCHOR_WORDS and not is_generic(anchor) and (
-                        len(toks) > 1 or toks[0] not in WEAK_WORDS) and toks[0] not in DEICTIC and (
+                        len(toks) > 1 or not weak_word(toks[0])) and toks[0] not in DEICTIC and (
                         key not in found or found[key].weight < KIND_WEIGHT["anchor"]):
                     found[key] = Phrase(key, "anchor", KIND_WEIGHT["anchor"])
             self._phrases[target] = list(found.values())
@@ -378,6 +378,12 @@ class Candidates:
             needle = f" {key} "
             self._ment[key] = {u for u in self.pages_with(key) if needle in self.text_strings[u]}
         return self._ment[key]
+
+
+def weak_word(word: str) -> bool:
+    """A word that is no anchor on its own: a common one (:data:`WEAK_WORDS`), or a verb form ("constrained", one
+    page's anchor for "Toward Go 2", was proposed wherever a page wrote it)."""
+    return word in WEAK_WORDS or is_verb(word) or (len(word) > 5 and word.endswith("ed"))
 
 
 def strongest_first(m: Mention) -> tuple[float, int, str]:
