@@ -37,3 +37,10 @@ def blend(urls: list[str], views: list[tuple[dict[str, int], NDArray[Any]]]) -> 
             sums[mine] += scaled_array(values[theirs].astype(np.float64))
             counts[mine] += 1
     return np.divide(sums, counts, out=np.zeros(len(urls)), where=counts > 0)
+
+
+def scaled(values: dict[str, float]) -> dict[str, float]:
+    """``(x - median) / (max - median)`` clipped to [0, 1] (all 0 when nothing stands out)."""
+    if not values:
+        return {}
+    return dict(zip(values, scaled_array(np.array(list(values.values()), dtype=np.float64)).tolist(), strict=True))

@@ -45,19 +45,17 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 from collections import Counter
 from collections.abc import Callable
 from datetime import date
 from functools import cached_property, partial
 from typing import Any
 
-import numpy as np
 from numpy.typing import NDArray
 
 from assistant import graph
 from assistant.rules.data import STOPWORDS, norm_anchor
-from assistant.suggest.arrays import blend, positions, scaled_array
+from assistant.suggest.arrays import blend, positions, scaled
 from assistant.suggest.cache import pack_words, unpack_words
 from assistant.suggest.candidates import Candidates, mention_score, tokens
 from assistant.suggest.confidence import NAMING_KINDS, chronology, confidence, pair_signals
@@ -67,7 +65,7 @@ from assistant.suggest.load import SiteData
 from assistant.suggest.model import Suggestion
 from assistant.suggest.naming import SiteNames
 from assistant.suggest.placing import place
-from assistant.suggest.series import PREVIOUS_POST, previous_post, reference_reason
+from assistant.suggest.series import previous_post, reference_reason, says_previous_post
 from assistant.suggest.traffic import query_placement, query_reason, traffic_reasons, with_traffic
 
 FROM_WEIGHTS = {"relevance": 0.36, "mention": 0.36, "neighbourhood": 0.09, "chronology": 0.19}
@@ -77,14 +75,6 @@ FULL_PENALTY = 0.5
 # (score, source, target, the reasons when worded, the pair's signals for the confidence)
 Scored = tuple[float, str, str, Callable[[], list[str]], dict[str, float]]
 FRESH_DAYS = 730.0
-_PREVIOUS = re.compile(PREVIOUS_POST, re.IGNORECASE)
-
-
-def scaled(values: dict[str, float]) -> dict[str, float]:
-    """``(x - median) / (max - median)`` clipped to [0, 1] (all 0 when nothing stands out)."""
-    if not values:
-        return {}
-    return dict(zip(values, scaled_array(np.array(list(values.values()), dtype=np.float64)).tolist(), strict=True))
 
 
 class Engine:
@@ -250,7 +240,7 @@ class Engine:
         if source not in self._previous:
             page = self.data.pages[source]
             ranked = [t for _, _, t, _, _ in sorted(self.from_scored(source), key=lambda x: (-x[0], x[2]))] \
-                if _PREVIOUS.search(page.text) else []
+                if says_previous_post(page.text) else []
             self._previous[source] = previous_post(ranked, page.published, self._published,
                                                    self.data.linked.get(source, ())) if ranked else None
         return self._previous[source]

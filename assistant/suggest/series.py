@@ -110,7 +110,13 @@ _POST = r"\s+(?:blog\s+)?(?:post|article|entry)(?![\w-])"
 PREVIOUS_POST = (r"(?:(?:(?<=my )|(?<=our )|(?<=the ))(?:previous|prior|preceding)"
                  r"|(?:(?<=my )|(?<=our ))(?:last|most\s+recent))" + _POST
                  + r"|(?<=the )last" + _POST + r"(?!\s+(?:of|in|on|from|for)\b)")   # not "the last post of the series"
+_PREVIOUS_SAID = re.compile(PREVIOUS_POST, re.IGNORECASE)
 _PREVIOUS_WORDS = re.compile(r"(?:previous|prior|preceding|last|most\s+recent)" + _POST, re.IGNORECASE)
+
+
+def says_previous_post(text: str) -> bool:
+    """Does the text say "my previous post" (:data:`PREVIOUS_POST`)?"""
+    return _PREVIOUS_SAID.search(text) is not None
 
 
 def is_previous_post(anchor: str) -> bool:
