@@ -233,13 +233,17 @@ class Engine:
     # ------------------------------------------------------------------ the two directions
     def suggest_from(self, source: str, limit: int = 10) -> list[Suggestion]:
         """The links ``source`` should add, best first."""
-        return self.finish(self.from_scored(source), limit)
+        scored = self.from_scored(source)
+        self.previous_of(source, scored)
+        return self.finish(scored, limit)
 
-    def previous_of(self, source: str) -> str | None:
-        """The post "my previous post" in ``source`` points at (:func:`previous_post`), when the source says so."""
+    def previous_of(self, source: str, scored: list[Scored] | None = None) -> str | None:
+        """The post "my previous post" in ``source`` points at (:func:`previous_post`), when the source says so
+        (``scored``: its targets, when already scored)."""
         if source not in self._previous:
             page = self.data.pages[source]
-            ranked = [t for _, _, t, _, _ in sorted(self.from_scored(source), key=lambda x: (-x[0], x[2]))] \
+            ranked = [t for _, _, t, _, _ in sorted(scored if scored is not None else self.from_scored(source),
+                                                    key=lambda x: (-x[0], x[2]))] \
                 if says_previous_post(page.text) else []
             self._previous[source] = previous_post(ranked, page.published, self._published,
                                                    self.data.linked.get(source, ())) if ranked else None
