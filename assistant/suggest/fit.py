@@ -45,8 +45,8 @@ def broader(anchor: str, title: str, specificity: Callable[[str], float]) -> boo
     said = [w for _, _, w in phrases.spans(anchor)]
     spans = phrases.spans(title)
     words = [w for _, _, w in spans]
-    for i in range(1, len(words) - len(said) + 1):
-        if words[i:i + len(said)] == said and title[spans[i - 1][1]:spans[i][0]] in (" ", "-"):
+    for i in phrases.runs_of(words, said):
+        if i and title[spans[i - 1][1]:spans[i][0]] in (" ", "-"):
             before = words[i - 1]
             if not (phrases.is_function(before) or phrases.is_modifier(before) or before.endswith("ing")
                     or specificity(before) < SITE_WORD):
@@ -61,18 +61,17 @@ def names_whole(anchor: str, names: frozenset[str], title: str, specificity: Cal
     noun is; and it is not :func:`broader` than the target's title, nor a short title written as common words
     ("go relax" of a post on Go titled "Go relax", "journaling" of a database's journal for a post on keeping a
     diary: of such one- or two-word lowercase titles, 14 of 36 plan-kept suggestions restored an author's link on
-    ten corpora, against 0.6 for the rest). Either way, a one-word anchor names a page
-    only when it is its title's one content word ("traversals" for "Traversals"): one word of a longer title
-    ("state" of "The State functor", "trees" of "A Tree functor") names part of what the page is about, and an
-    author linked it 0.31 of the time across seven corpora (160 plan-kept suggestions), longer anchors 0.55."""
-    words = [w for _, _, w in phrases.spans(anchor) if not phrases.is_function(w)]
+    ten corpora, against 0.6 for the rest). Either way, a one-word anchor names a page only when it is its
+    title's one content word ("traversals" for "Traversals"): one word of a longer title ("state" of "The State
+    functor", "trees" of "A Tree functor") names part of what the page is about, and an author linked it 0.31 of
+    the time across seven corpora (160 plan-kept suggestions), longer anchors 0.55."""
     said = [w for _, _, w in phrases.spans(anchor)]
-    if broader(anchor, title, specificity) or (
-            anchor.islower() and len(said) <= 2 and said == [w for _, _, w in phrases.spans(title)]):
+    titled = [w for _, _, w in phrases.spans(title)]
+    words = [w for w in said if not phrases.is_function(w)]
+    if broader(anchor, title, specificity) or (anchor.islower() and len(said) <= 2 and said == titled):
         return False
     if len(words) == 1:
-        own = {phrases.stem(w) for _, _, w in phrases.spans(title) if not phrases.is_function(w)}
-        return own == {phrases.stem(words[0])}
+        return {phrases.stem(w) for w in titled if not phrases.is_function(w)} == {phrases.stem(words[0])}
     return bool(words) and (mentioned or all(phrases.stem(w) in names for w in words))
 
 

@@ -142,6 +142,12 @@ def is_adjective(word: str) -> bool:
     return word in ADJECTIVES or (len(word) > 5 and word.endswith(_ADJ_SUFFIX) and not word.endswith(("ed", "ary")))
 
 
+def runs_of(words: list[str], part: list[str]) -> list[int]:
+    """Where ``part`` stands in ``words``, word for word (the start of each occurrence)."""
+    n = len(part)
+    return [i for i in range(len(words) - n + 1) if words[i:i + n] == part] if n else []
+
+
 def _capital(text: str, span: tuple[int, int, str]) -> bool:
     return text[span[0]].isupper()
 

@@ -151,7 +151,7 @@ def with_title_run(placed: Placement, names: Names) -> Placement:
     joined = next((n for n in range(len(before)) if not _JOIN.fullmatch(
         placed.sentence[before[-n - 1].end():starts[-n - 1]])), len(before))
     best = 0
-    for at in (k for k in range(len(own) - len(said) + 1) if own[k:k + len(said)] == said):
+    for at in phrases.runs_of(own, said):
         n = 0
         while n < min(at, joined) and own[at - n - 1] == before[-n - 1].group(0).lower():
             n += 1
